@@ -1,0 +1,85 @@
+"""Reads about people and the org: role scopes, subtrees, candidates for a step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import Department, Role, RoleAssignment, User
+
+STAFF_ROLES = {Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.APPROVER, Role.MANAGER}
+
+
+def is_admin(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return Role.ADMIN in roles_of(user)
+
+
+def _assignments(user: User) -> list[tuple[str, int | None, str]]:
+    """(role, department id, department path) for the user, cached on the instance for the request."""
+    cached: list[tuple[str, int | None, str]] | None = getattr(user, "_baton_roles", None)
+    if cached is None:
+        cached = [
+            (ra.role, ra.department_id, ra.department.path if ra.department else "/")
+            for ra in RoleAssignment.objects.filter(user=user).select_related("department")
+        ]
+        user._baton_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def roles_of(user: User) -> set[str]:
+    return {role for role, _, _ in _assignments(user)}
+
+
+def has_role(user: User, role: str, department: Department | None = None) -> bool:
+    """True when the user holds ``role`` in ``department`` or one of its ancestors."""
+    for held, dept_id, path in _assignments(user):
+        if held != role:
+            continue
+        if department is None or dept_id is None or department.path.startswith(path):
+            return True
+    return False
+
+
+def staff_scope_paths(user: User) -> list[str]:
+    """Department paths whose subtrees the user works in as staff."""
+    return sorted({path for role, _, path in _assignments(user) if role in STAFF_ROLES})
+
+
+def departments_within(paths: Iterable[str]) -> QuerySet[Department]:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Department.objects.filter(condition)
+
+
+def scope_department_ids(user: User) -> list[int]:
+    cached: list[int] | None = getattr(user, "_baton_scope_ids", None)
+    if cached is None:
+        paths = staff_scope_paths(user)
+        cached = list(departments_within(paths).values_list("pk", flat=True)) if paths else []
+        user._baton_scope_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def users_with_role(role: str, department: Department) -> QuerySet[User]:
+    """Active users holding ``role`` in ``department`` or an ancestor of it."""
+    ancestor_ids = [int(part) for part in department.path.strip("/").split("/") if part]
+    return (
+        User.objects.filter(is_active=True, roles__role=role)
+        .filter(Q(roles__department_id__in=ancestor_ids) | Q(roles__department__isnull=True))
+        .distinct()
+        .order_by("name", "username")
+    )
+
+
+def ancestors(department: Department) -> list[Department]:
+    """The department and its ancestors, nearest first."""
+    ids = [int(part) for part in department.path.strip("/").split("/") if part]
+    by_id = Department.objects.in_bulk(ids)
+    return [by_id[i] for i in reversed(ids) if i in by_id]

@@ -1,0 +1,84 @@
+"""The audit trail writer and verifier.
+
+``record`` is the only code that creates ``TicketEvent`` rows. It must run inside the
+transaction that makes the change and with the ticket row locked (services lock it), so
+sequence numbers and the chain stay gapless. The ticket keeps the head of its chain
+(``audit_seq``, ``audit_head``), so removing the newest events is detected too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from baton.core import clock
+from baton.core.hashing import GENESIS, chain_hash
+
+from .models import Step, Ticket, TicketEvent
+
+
+def _payload(event: TicketEvent) -> dict[str, Any]:
+    return {
+        "ticket": event.ticket_id,
+        "seq": event.seq,
+        "kind": event.kind,
+        "actor": event.actor_id,
+        "step": event.step_id,
+        "data": event.data,
+        "at": event.created_at.isoformat(),
+    }
+
+
+def record(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: Any | None,
+    data: dict[str, Any] | None = None,
+    step: Step | None = None,
+) -> TicketEvent:
+    """Append one event to the ticket's chain (caller saves the ticket's audit head)."""
+    event = TicketEvent(
+        ticket=ticket,
+        seq=ticket.audit_seq + 1,
+        kind=kind,
+        actor_id=getattr(actor, "pk", None),
+        step=step,
+        data=data or {},
+        created_at=clock.now(),
+        prev_hash=ticket.audit_head or GENESIS,
+    )
+    event.hash = chain_hash(event.prev_hash, _payload(event))
+    event.save(force_insert=True)
+    ticket.audit_seq = event.seq
+    ticket.audit_head = event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    ticket_id: int
+    number: str
+    seq: int | None
+    message: str
+
+
+def verify_ticket(ticket: Ticket) -> list[ChainProblem]:
+    """Recompute the chain of one ticket; return what does not match (empty when intact)."""
+    problems: list[ChainProblem] = []
+    previous = GENESIS
+    expected_seq = 1
+    events = TicketEvent.objects.filter(ticket=ticket).order_by("seq")
+    for event in events.iterator(chunk_size=500):
+        if event.seq != expected_seq:
+            problems.append(ChainProblem(ticket.pk, ticket.number, event.seq, f"missing event #{expected_seq}"))
+            expected_seq = event.seq
+        if event.prev_hash != previous:
+            problems.append(ChainProblem(ticket.pk, ticket.number, event.seq, "link to previous event broken"))
+        if chain_hash(event.prev_hash, _payload(event)) != event.hash:
+            problems.append(ChainProblem(ticket.pk, ticket.number, event.seq, "event content was altered"))
+        previous = event.hash
+        expected_seq += 1
+    if ticket.audit_seq != expected_seq - 1 or (ticket.audit_seq and ticket.audit_head != previous):
+        problems.append(ChainProblem(ticket.pk, ticket.number, None, "newest events were removed or replaced"))
+    return problems

@@ -1,0 +1,102 @@
+"""Reads for the to-do page and ticket lists. Every query starts from ``policies.visible_tickets``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from baton.accounts import queries as people
+from baton.core import clock
+
+from .models import OPEN_STATUSES, Comment, Step, StepState, Ticket, TicketEvent
+from .policies import can_see_internal, visible_tickets
+
+LIST_RELATED = ("site", "requester", "department")
+
+
+@dataclass(frozen=True)
+class TodoPage:
+    mine: list[Step]
+    queue: list[Step]
+    mine_count: int
+    mine_overdue: int
+    queue_count: int
+
+
+def _step_rows(qs: QuerySet[Step]) -> QuerySet[Step]:
+    return qs.select_related("ticket", "ticket__site", "owner").order_by("due_at", "id")
+
+
+def todo_for(user: Any, *, limit: int = 50) -> TodoPage:
+    """The user's own active steps (overdue first: earliest due first) and their department's queue."""
+    now = clock.now()
+    mine_qs = Step.objects.filter(owner_id=user.pk, state=StepState.ACTIVE)
+    mine = list(_step_rows(mine_qs)[:limit])
+    mine_count = mine_qs.count()
+    mine_overdue = mine_qs.filter(due_at__lt=now).count()
+    scope = people.scope_department_ids(user) if not people.is_admin(user) else None
+    queue_qs = Step.objects.filter(state=StepState.ACTIVE).exclude(owner_id=user.pk)
+    if scope is not None:
+        queue_qs = queue_qs.filter(ticket__department_id__in=scope) if scope else queue_qs.none()
+    queue = list(_step_rows(queue_qs)[:limit])
+    return TodoPage(mine=mine, queue=queue, mine_count=mine_count, mine_overdue=mine_overdue,
+                    queue_count=queue_qs.count())
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    q: str = ""
+    status: str = ""
+    priority: str = ""
+    site: int | None = None
+    open_only: bool = False
+    overdue: bool = False
+    mine: bool = False
+
+
+def ticket_list(user: Any, filters: TicketFilters) -> QuerySet[Ticket]:
+    qs = visible_tickets(user)
+    if filters.q:
+        term = filters.q.strip()[:100]
+        qs = qs.filter(Q(number__icontains=term) | Q(title__icontains=term) | Q(asset__code__iexact=term))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.site:
+        qs = qs.filter(site_id=filters.site)
+    if filters.overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=clock.now())
+    if filters.mine:
+        mine = Step.objects.filter(owner_id=user.pk, state=StepState.ACTIVE).values("ticket_id")
+        qs = qs.filter(Q(requester_id=user.pk) | Q(pk__in=mine))
+    return qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
+
+
+def ticket_timeline(user: Any, ticket: Ticket) -> list[TicketEvent]:
+    events = ticket.events.select_related("actor", "step").order_by("seq")
+    if not can_see_internal(user, ticket):
+        events = events.exclude(data__internal=True)
+    return list(events)
+
+
+def ticket_comments(user: Any, ticket: Ticket) -> list[Comment]:
+    comments = ticket.comments.select_related("author").prefetch_related("attachments").order_by("created_at")
+    if not can_see_internal(user, ticket):
+        comments = comments.filter(internal=False)
+    return list(comments)
+
+
+def ticket_steps(ticket: Ticket) -> list[Step]:
+    return list(ticket.steps.select_related("owner", "completed_by").prefetch_related("collaborators"))
+
+
+def ticket_attachments(user: Any, ticket: Ticket) -> QuerySet[Any]:
+    qs = ticket.attachments.all()
+    if not can_see_internal(user, ticket):
+        qs = qs.filter(internal=False)
+    return qs

@@ -1,0 +1,25 @@
+"""Reads about flows: which version a new ticket runs, which instances have timers due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from .models import FlowInstance, FlowVersion
+
+DEFAULT_FLOW_KEY = "repair"
+
+
+def current_version(ticket_type: str) -> FlowVersion | None:
+    """The newest deployed version for the ticket type, else the newest default flow."""
+    version = (
+        FlowVersion.objects.filter(definition__ticket_type=ticket_type).select_related("definition").first()
+    )
+    if version is None:
+        version = FlowVersion.objects.filter(definition__key=DEFAULT_FLOW_KEY).select_related("definition").first()
+    return version
+
+
+def due_instances(now: datetime, limit: int = 100) -> QuerySet[FlowInstance]:
+    return FlowInstance.objects.filter(next_timer_due__lte=now, completed=False).order_by("next_timer_due")[:limit]
