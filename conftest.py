@@ -1,13 +1,13 @@
 """Shared fixtures: a small organisation with every role, two regions and a store in each.
 
-    org.north / org.south           region departments (tickets land on their dispatcher)
-    org.admin, org.agent            admin (superuser) and a customer-service agent (HQ scope)
-    org.dispatcher, org.tech, org.tech2, org.manager   north staff (scope: north region)
-    org.south_dispatcher, org.south_tech               south staff
-    org.store_manager               requester, manager of org.site (north store)
-    org.portal                      customer-portal user of org.customer (owns org.site)
-    org.other_portal                portal user of another customer
-    org.site, org.asset             north store and its freezer; org.south_site, org.south_asset
+org.north / org.south           region departments (tickets land on their dispatcher)
+org.admin, org.agent            admin (superuser) and a customer-service agent (HQ scope)
+org.dispatcher, org.tech, org.tech2, org.manager   north staff (scope: north region)
+org.south_dispatcher, org.south_tech               south staff
+org.store_manager               requester, manager of org.site (north store)
+org.portal                      customer-portal user of org.customer (owns org.site)
+org.other_portal                portal user of another customer
+org.site, org.asset             north store and its freezer; org.south_site, org.south_asset
 """
 
 from __future__ import annotations
@@ -43,17 +43,8 @@ class Org:
     south_site: Any
     south_asset: Any
 
-    def users(self) -> dict[str, Any]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "admin agent dispatcher tech tech2 manager approver south_dispatcher south_tech "
-                "store_manager portal other_portal"
-            ).split()
-        }
 
-
-PASSWORD = "pw-for-tests-1"
+PASSWORD = "pw-for-tests-1"  # noqa: S105
 
 
 def build_org() -> Org:
@@ -102,25 +93,55 @@ def build_org() -> Org:
     region_s = Region.objects.create(code="RS", name="华南", department=south)
     store_manager = user("store", "吴店长")
     grant_role(user=store_manager, role=Role.REQUESTER, department=None)
-    site = Site.objects.create(code="BJ01", name="北京王府井店", region=region_n, customer=customer, manager=store_manager)
+    site = Site.objects.create(
+        code="BJ01", name="北京王府井店", region=region_n, customer=customer, manager=store_manager
+    )
     south_site = Site.objects.create(code="GZ01", name="广州天河店", region=region_s, customer=other_customer)
     asset = Asset.objects.create(
-        code="BJ01-FRZ-1", name="冷柜 1 号", category="freezer", model="海尔 SC-380", serial_number="HR123",
-        site=site, customer=customer, warranty_end=date(2099, 1, 1),
+        code="BJ01-FRZ-1",
+        name="冷柜 1 号",
+        category="freezer",
+        model="海尔 SC-380",
+        serial_number="HR123",
+        site=site,
+        customer=customer,
+        warranty_end=date(2099, 1, 1),
     )
     south_asset = Asset.objects.create(
-        code="GZ01-FRY-1", name="炸炉 1 号", category="fryer", model="Frymaster 1814", site=south_site,
-        customer=other_customer, warranty_end=date(2020, 1, 1),
+        code="GZ01-FRY-1",
+        name="炸炉 1 号",
+        category="fryer",
+        model="Frymaster 1814",
+        site=south_site,
+        customer=other_customer,
+        warranty_end=date(2020, 1, 1),
     )
     portal = user("portal", "北方客户", customer=customer)
     grant_role(user=portal, role=Role.CUSTOMER, department=None)
     other_portal = user("other_portal", "南方客户", customer=other_customer)
     grant_role(user=other_portal, role=Role.CUSTOMER, department=None)
     return Org(
-        hq=hq, north=north, south=south, admin=admin, agent=agent, dispatcher=dispatcher, tech=tech, tech2=tech2,
-        manager=manager, approver=approver, south_dispatcher=south_dispatcher, south_tech=south_tech,
-        store_manager=store_manager, portal=portal, other_portal=other_portal, customer=customer,
-        other_customer=other_customer, site=site, asset=asset, south_site=south_site, south_asset=south_asset,
+        hq=hq,
+        north=north,
+        south=south,
+        admin=admin,
+        agent=agent,
+        dispatcher=dispatcher,
+        tech=tech,
+        tech2=tech2,
+        manager=manager,
+        approver=approver,
+        south_dispatcher=south_dispatcher,
+        south_tech=south_tech,
+        store_manager=store_manager,
+        portal=portal,
+        other_portal=other_portal,
+        customer=customer,
+        other_customer=other_customer,
+        site=site,
+        asset=asset,
+        south_site=south_site,
+        south_asset=south_asset,
     )
 
 

@@ -1,10 +1,10 @@
 """The ``baton`` command: Django's manage.py plus the few things a newcomer needs.
 
-    baton run [--host H] [--port P] [--workers N]   migrate, load the demo if empty, start web + worker
-    baton worker                                     the background worker (timers)
-    baton demo                                       build the demo company
-    baton audit verify                               check every ticket's hash chain
-    baton <any manage.py command>                    e.g. baton createsuperuser, baton migrate
+baton run [--host H] [--port P] [--workers N]   migrate, load the demo if empty, start web + worker
+baton worker                                     the background worker (timers)
+baton demo                                       build the demo company
+baton audit verify                               check every ticket's hash chain
+baton <any manage.py command>                    e.g. baton createsuperuser, baton migrate
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("BATON_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("BATON_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-    parser.add_argument("--no-demo", action="store_true", help="do not load the demo company into an empty database")
+    parser.add_argument(
+        "--no-demo", action="store_true", help="do not load the demo company into an empty database"
+    )
     args = parser.parse_args(argv)
 
     _manage(["migrate", "--no-input", "-v", "0"])
@@ -68,10 +70,20 @@ def _run(argv: list[str]) -> int:
     worker = subprocess.Popen([sys.executable, "-m", "baton.cli", "worker"], env=env)
     web = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "baton.config.wsgi:application",
-            "--bind", f"{args.host}:{args.port}",
-            "--workers", str(args.workers), "--threads", "4",
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "baton.config.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ],
         env=env,
     )

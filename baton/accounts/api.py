@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from . import queries, services
@@ -73,23 +73,26 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Create a personal API token. The secret is shown once; send it as ``Authorization: Bearer``."""
     assert isinstance(request.user, User)
     token, secret = services.create_api_token(user=request.user, name=payload.name)
-    return 201, {
-        "id": token.pk,
-        "name": token.name,
-        "prefix": token.prefix,
-        "created_at": token.created_at,
-        "last_used_at": None,
-        "revoked_at": None,
-        "secret": secret,
-    }
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "created_at": token.created_at,
+            "last_used_at": None,
+            "revoked_at": None,
+            "secret": secret,
+        },
+    )
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     assert isinstance(request.user, User)
     services.revoke_api_token(user=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -23,13 +23,19 @@ class Department(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
     manager = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_departments"
     )
     dispatcher = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="dispatching_departments"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dispatching_departments",
     )
 
     class Meta:
@@ -76,10 +82,14 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "role", "department"], name="uniq_role_assignment")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "department"], name="uniq_role_assignment")
+        ]
         indexes = [models.Index(fields=["role", "department"])]
 
     def __str__(self) -> str:

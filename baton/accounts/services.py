@@ -12,7 +12,7 @@ from baton.core.errors import NotFound, ValidationFailed
 
 from .models import ApiToken, Department, RoleAssignment, User
 
-TOKEN_PREFIX = "bt_"
+TOKEN_PREFIX = "bt_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic

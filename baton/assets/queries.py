@@ -16,5 +16,7 @@ def visible_assets(user: Any, *, site_id: int | None = None, q: str = "") -> Que
     if site_id is not None:
         qs = qs.filter(site_id=site_id)
     if q:
-        qs = qs.filter(Q(code__icontains=q[:50]) | Q(name__icontains=q[:50]) | Q(serial_number__iexact=q[:64]))
+        qs = qs.filter(
+            Q(code__icontains=q[:50]) | Q(name__icontains=q[:50]) | Q(serial_number__iexact=q[:64])
+        )
     return qs.order_by("code")

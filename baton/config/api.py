@@ -53,8 +53,12 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
 
 
 @api.exception_handler(BatonError)
@@ -66,7 +70,11 @@ def _baton_error(request: HttpRequest, exc: BatonError) -> HttpResponse:
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form", "file")]
+        loc = [
+            str(p)
+            for p in err.get("loc", ())
+            if p not in ("body", "payload", "query", "path", "form", "file")
+        ]
         fields.setdefault(".".join(loc) or "body", []).append(str(err.get("msg", "invalid")))
     return _error(request, 422, "validation_error", "The request is not valid.", fields)
 
@@ -83,7 +91,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    code = "bad_request" if exc.status_code == 400 else "error"
+    message = str(exc)
+    if message == "Cannot parse request body":
+        message = "The request body is not valid JSON."
+    return _error(request, exc.status_code, code, message)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -136,6 +136,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 FRONTEND_DIR = BASE_DIR / "frontend" / "node_modules"
 # Each front-end library is served from its own npm dist/ folder (see frontend/package.json).
 _VENDOR = {
@@ -143,7 +144,11 @@ _VENDOR = {
     "htmx": "htmx.org/dist",
     "alpinejs": "alpinejs/dist",
 }
-STATICFILES_DIRS = [(f"vendor/{name}", FRONTEND_DIR / path) for name, path in _VENDOR.items() if (FRONTEND_DIR / path).exists()]
+STATICFILES_DIRS = [
+    (f"vendor/{name}", FRONTEND_DIR / path)
+    for name, path in _VENDOR.items()
+    if (FRONTEND_DIR / path).exists()
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -190,6 +195,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "spiff": {"level": "WARNING"},
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }

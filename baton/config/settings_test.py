@@ -6,4 +6,4 @@ import tempfile
 os.environ.setdefault("BATON_TESTING", "1")
 os.environ.setdefault("BATON_VAR_DIR", tempfile.mkdtemp(prefix="baton-test-"))
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403

@@ -11,4 +11,3 @@ urlpatterns = [
     path("", include("baton.tickets.urls")),
     path("", include("baton.customers.urls")),
 ]
-

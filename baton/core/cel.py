@@ -19,6 +19,12 @@ Value conversion (Python -> CEL), applied to the variables an expression referen
 * Mappings become maps and lists/tuples/sets become lists, recursively.
 * Anything else is refused with an :class:`ExpressionError`.
 
+Compile-time checks on top of CEL's parser: an expression may call only CEL's native
+functions (:data:`ALLOWED_FUNCTIONS`), so ``len(x)`` or ``__import__('os')`` is refused when
+a flow is deployed rather than failing later on a ticket; no name or field may start with
+``_``; and Python spellings (``True``, ``None``, ``and``, ``len``...) get a hint towards the
+CEL ones. Expressions are at most 2000 characters and compiled programs are cached.
+
 Numbers: CEL compares ``int`` and ``double`` with each other (``cost < 500`` is true for
 ``cost`` = ``300``, ``300.0`` or ``Decimal("300")``, and ``1 == 1.0`` holds), so conditions
 need no care. CEL arithmetic does **not** mix them: ``cost * 2`` fails when ``cost`` is a
@@ -30,8 +36,8 @@ message tells the author to write ``cost * 2.0`` or ``double(n) * 2.0``.
 from __future__ import annotations
 
 import enum
-import re
 import math
+import re
 from collections.abc import Mapping, Sequence, Set
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -126,9 +132,7 @@ def compile_expression(source: str) -> CompiledExpression:
         program = cel.compile(source)
     except Exception as exc:
         detail = str(exc).replace(f"Failed to parse expression '{source}': ", "")
-        raise ExpressionError(
-            f"Invalid expression {source!r}: {detail}{_hint(code)}", source=source
-        ) from exc
+        raise ExpressionError(f"Invalid expression {source!r}: {detail}{_hint(code)}", source=source) from exc
     unknown = sorted(
         name for name in program.functions() if name[:1].isalpha() and name not in ALLOWED_FUNCTIONS
     )
@@ -204,5 +208,5 @@ def _describe(value: Any) -> str:
 def _runtime_message(source: str, exc: Exception) -> str:
     detail = str(exc) or type(exc).__name__
     if "does not coerce between types" in detail:
-        detail += " Hint: write whole numbers as 2.0 when the other side is a decimal number."
+        detail += " Hint: write 2.0 instead of 2 next to a decimal number, or convert with double(x)."
     return f"The expression {source!r} failed: {detail}"

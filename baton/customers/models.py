@@ -17,7 +17,9 @@ class CustomerLevel(models.TextChoices):
 class Customer(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    level = models.CharField(_("level"), max_length=16, choices=CustomerLevel.choices, default=CustomerLevel.NORMAL)
+    level = models.CharField(
+        _("level"), max_length=16, choices=CustomerLevel.choices, default=CustomerLevel.NORMAL
+    )
 
     class Meta:
         ordering = ["code"]
@@ -46,7 +48,9 @@ class Site(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="sites")
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="sites")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="sites"
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     revenue_per_hour = models.DecimalField(

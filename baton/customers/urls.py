@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("sites/", views.site_list, name="site-list"),
+    path("sites/<int:site_id>/", views.site_detail, name="site-detail"),
+    path("assets/<int:asset_id>/", views.asset_detail, name="asset-detail"),
+]

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from baton.accounts import queries as people
@@ -31,7 +31,6 @@ from .schemas import (
     StepOut,
     TicketCreateIn,
     TicketDetailOut,
-    TicketOut,
     TicketPage,
     TicketPatchIn,
     TodoOut,
@@ -39,7 +38,14 @@ from .schemas import (
 )
 
 router = Router(tags=["tickets"])
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    412: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def _user(user: Any) -> dict[str, Any]:
@@ -175,11 +181,19 @@ def list_tickets(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
 
 
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
-def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, dict[str, Any]]:
-    site = Site.objects.filter(pk=payload.site_id).select_related("region__department").first() if payload.site_id else None
+def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
+    site = (
+        Site.objects.filter(pk=payload.site_id).select_related("region__department").first()
+        if payload.site_id
+        else None
+    )
     if payload.site_id and site is None:
         raise ValidationFailed("No such site.", fields={"site_id": ["not found"]})
-    asset = Asset.objects.filter(pk=payload.asset_id).select_related("site__region__department").first() if payload.asset_id else None
+    asset = (
+        Asset.objects.filter(pk=payload.asset_id).select_related("site__region__department").first()
+        if payload.asset_id
+        else None
+    )
     if payload.asset_id and asset is None:
         raise ValidationFailed("No such asset.", fields={"asset_id": ["not found"]})
     user = request.user
@@ -199,7 +213,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, d
         channel=payload.channel,
         is_drill=payload.is_drill,
     )
-    return 201, ticket_detail_out(ticket)
+    return Status(201, ticket_detail_out(ticket))
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
@@ -210,12 +224,16 @@ def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int) -> 
 
 
 @router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
-def patch_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int, payload: TicketPatchIn) -> dict[str, Any]:
+def patch_ticket(
+    request: HttpRequest, response: HttpResponse, ticket_id: int, payload: TicketPatchIn
+) -> dict[str, Any]:
     """Change title, description, priority or fault category. Send If-Match (412) or version (409)."""
     ticket = policies.get_ticket_for(request.user, ticket_id, "edit")
     expected = _expected_version(request, ticket, payload.version)
     changes = payload.dict(exclude_unset=True, exclude={"version"})
-    ticket = services.update_ticket(ticket=ticket, actor=request.user, changes=changes, expected_version=expected)  # type: ignore[arg-type]
+    ticket = services.update_ticket(
+        ticket=ticket, actor=request.user, changes=changes, expected_version=expected
+    )  # type: ignore[arg-type]
     response["ETag"] = _etag(ticket)
     return ticket_detail_out(ticket)
 
@@ -245,10 +263,12 @@ def list_comments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/tickets/{ticket_id}/comments", response={201: CommentOut, **ERRORS})
-def post_comment(request: HttpRequest, ticket_id: int, payload: CommentIn) -> tuple[int, dict[str, Any]]:
+def post_comment(request: HttpRequest, ticket_id: int, payload: CommentIn) -> Status[dict[str, Any]]:
     ticket = policies.get_ticket_for(request.user, ticket_id, "comment")
-    comment = services.add_comment(ticket=ticket, actor=request.user, body=payload.body, internal=payload.internal)  # type: ignore[arg-type]
-    return 201, comment_out(comment)
+    comment = services.add_comment(
+        ticket=ticket, actor=request.user, body=payload.body, internal=payload.internal
+    )  # type: ignore[arg-type]
+    return Status(201, comment_out(comment))
 
 
 @router.get("/tickets/{ticket_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
@@ -260,14 +280,18 @@ def list_attachments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any
 @router.post("/tickets/{ticket_id}/attachments", response={201: CommentOut, **ERRORS})
 def upload_attachment(
     request: HttpRequest, ticket_id: int, file: File[UploadedFile], note: str = "", internal: bool = False
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Upload a photo or file (multipart ``file``); it arrives as a comment with the attachment."""
     ticket = policies.get_ticket_for(request.user, ticket_id, "comment")
     data = file.read(settings.BATON_ATTACHMENT_MAX_BYTES + 1)
     comment = services.add_comment(
-        ticket=ticket, actor=request.user, body=note, internal=internal, files=[(file.name or "file", data)]  # type: ignore[arg-type]
+        ticket=ticket,
+        actor=request.user,
+        body=note,
+        internal=internal,
+        files=[(file.name or "file", data)],  # type: ignore[arg-type]
     )
-    return 201, comment_out(comment)
+    return Status(201, comment_out(comment))
 
 
 def _step_action_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -275,7 +299,9 @@ def _step_action_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 
 
 @router.post("/tickets/{ticket_id}/steps/{step_id}/accept", response={200: StepOut, **ERRORS})
-def accept_step(request: HttpRequest, ticket_id: int, step_id: int, payload: VersionIn | None = None) -> dict[str, Any]:
+def accept_step(
+    request: HttpRequest, ticket_id: int, step_id: int, payload: VersionIn | None = None
+) -> dict[str, Any]:
     """The owner takes the step on (接单)."""
     ticket = _step_action_ticket(request, ticket_id)
     version = _expected_version(request, ticket, payload.version if payload else None)
@@ -312,14 +338,20 @@ def reassign_step(request: HttpRequest, ticket_id: int, step_id: int, payload: R
     if new_owner is None:
         raise ValidationFailed("No such user.", fields={"owner_id": ["not found"]})
     step = services.reassign_step(
-        ticket=ticket, step_id=step_id, actor=request.user, new_owner=new_owner, reason=payload.reason,  # type: ignore[arg-type]
+        ticket=ticket,
+        step_id=step_id,
+        actor=request.user,
+        new_owner=new_owner,
+        reason=payload.reason,  # type: ignore[arg-type]
         expected_version=version,
     )
     return step_out(step)
 
 
 @router.post("/tickets/{ticket_id}/steps/{step_id}/collaborators", response={200: StepOut, **ERRORS})
-def add_collaborator(request: HttpRequest, ticket_id: int, step_id: int, payload: CollaboratorIn) -> dict[str, Any]:
+def add_collaborator(
+    request: HttpRequest, ticket_id: int, step_id: int, payload: CollaboratorIn
+) -> dict[str, Any]:
     """Add a 协同人 who can see and comment but does not own the step."""
     ticket = _step_action_ticket(request, ticket_id)
     user = User.objects.filter(pk=payload.user_id, is_active=True).first()
@@ -370,7 +402,10 @@ def attachment_response(user: Any, ticket_id: int, attachment_id: int, *, thumbn
     if attachment is None:
         raise NotFound("Attachment not found.")
     field = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.file
-    response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumbnail and attachment.thumbnail else attachment.content_type)
+    response = FileResponse(
+        field.open("rb"),
+        content_type="image/jpeg" if thumbnail and attachment.thumbnail else attachment.content_type,
+    )
     disposition = "inline" if attachment.is_image else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{attachment.original_name}"'
     response["X-Content-Type-Options"] = "nosniff"

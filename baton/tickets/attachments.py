@@ -60,7 +60,9 @@ def clean_upload(name: str, data: bytes) -> CleanFile:
             fmt = probe.format or ""
             probe.verify()
         if fmt not in IMAGE_FORMATS:
-            raise ValidationFailed(f"Image type {fmt or 'unknown'} is not accepted.", fields={"file": ["type"]})
+            raise ValidationFailed(
+                f"Image type {fmt or 'unknown'} is not accepted.", fields={"file": ["type"]}
+            )
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             upright = ImageOps.exif_transpose(image) or image

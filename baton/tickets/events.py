@@ -71,14 +71,20 @@ def verify_ticket(ticket: Ticket) -> list[ChainProblem]:
     events = TicketEvent.objects.filter(ticket=ticket).order_by("seq")
     for event in events.iterator(chunk_size=500):
         if event.seq != expected_seq:
-            problems.append(ChainProblem(ticket.pk, ticket.number, event.seq, f"missing event #{expected_seq}"))
+            problems.append(
+                ChainProblem(ticket.pk, ticket.number, event.seq, f"missing event #{expected_seq}")
+            )
             expected_seq = event.seq
         if event.prev_hash != previous:
-            problems.append(ChainProblem(ticket.pk, ticket.number, event.seq, "link to previous event broken"))
+            problems.append(
+                ChainProblem(ticket.pk, ticket.number, event.seq, "link to previous event broken")
+            )
         if chain_hash(event.prev_hash, _payload(event)) != event.hash:
             problems.append(ChainProblem(ticket.pk, ticket.number, event.seq, "event content was altered"))
         previous = event.hash
         expected_seq += 1
     if ticket.audit_seq != expected_seq - 1 or (ticket.audit_seq and ticket.audit_head != previous):
-        problems.append(ChainProblem(ticket.pk, ticket.number, None, "newest events were removed or replaced"))
+        problems.append(
+            ChainProblem(ticket.pk, ticket.number, None, "newest events were removed or replaced")
+        )
     return problems

@@ -59,14 +59,22 @@ class Ticket(models.Model):
     number = models.CharField(_("number"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    type = models.CharField(_("type"), max_length=32, choices=TicketType.choices, default=TicketType.STORE_REPAIR)
+    type = models.CharField(
+        _("type"), max_length=32, choices=TicketType.choices, default=TicketType.STORE_REPAIR
+    )
     fault_category = models.CharField(
         _("fault category"), max_length=32, choices=FaultCategory.choices, default=FaultCategory.OTHER
     )
-    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.NEW)
-    site = models.ForeignKey("customers.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    asset = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    site = models.ForeignKey(
+        "customers.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -114,6 +122,9 @@ class TicketCounter(models.Model):
     day = models.CharField(max_length=8, unique=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class StepState(models.TextChoices):
     ACTIVE = "active", _("进行中")
@@ -159,6 +170,9 @@ class Participant(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="uniq_participant")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id}"
+
 
 class Comment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="comments")
@@ -171,10 +185,15 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.ticket_id}"
+
 
 class Attachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
-    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="attachments/%Y/%m/")
     thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
@@ -188,6 +207,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
     @property
     def is_image(self) -> bool:

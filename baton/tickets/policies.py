@@ -89,9 +89,12 @@ def get_ticket_for(user: Any, ticket_id: int | str, action: str = "view") -> Tic
         pk = int(ticket_id)
     except (TypeError, ValueError):
         raise NotFound("Ticket not found.") from None
-    ticket = visible_tickets(user).select_related("department", "site", "asset", "customer", "requester").filter(
-        pk=pk
-    ).first()
+    ticket = (
+        visible_tickets(user)
+        .select_related("department", "site", "asset", "customer", "requester")
+        .filter(pk=pk)
+        .first()
+    )
     if ticket is None:
         raise NotFound("Ticket not found.")
     allowed = {

@@ -41,8 +41,9 @@ def todo_for(user: Any, *, limit: int = 50) -> TodoPage:
     if scope is not None:
         queue_qs = queue_qs.filter(ticket__department_id__in=scope) if scope else queue_qs.none()
     queue = list(_step_rows(queue_qs)[:limit])
-    return TodoPage(mine=mine, queue=queue, mine_count=mine_count, mine_overdue=mine_overdue,
-                    queue_count=queue_qs.count())
+    return TodoPage(
+        mine=mine, queue=queue, mine_count=mine_count, mine_overdue=mine_overdue, queue_count=queue_qs.count()
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def ticket_list(user: Any, filters: TicketFilters) -> QuerySet[Ticket]:
 def ticket_timeline(user: Any, ticket: Ticket) -> list[TicketEvent]:
     events = ticket.events.select_related("actor", "step").order_by("seq")
     if not can_see_internal(user, ticket):
-        events = events.exclude(data__internal=True)
+        # Not exclude(data__internal=True): in SQL that also drops events without the key (NULL).
+        events = events.filter(Q(data__internal=False) | Q(data__internal__isnull=True))
     return list(events)
 
 

@@ -169,5 +169,3 @@ class ErrorOut(Schema):
     code: str
     message: str
     fields: dict[str, list[str]]
-
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -63,8 +64,7 @@ MAX_REASON = 1000
 
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock (SQLite: the IMMEDIATE transaction already serialises)."""
-    locked = Ticket.objects.select_for_update().select_related("department", "requester").get(pk=ticket.pk)
-    return locked
+    return Ticket.objects.select_for_update().select_related("department", "requester").get(pk=ticket.pk)
 
 
 def _check_version(ticket: Ticket, expected_version: int | None) -> None:
@@ -112,9 +112,7 @@ def _next_number(now: datetime) -> str:
     return f"{settings.BATON_TICKET_PREFIX}-{day}-{last:04d}"
 
 
-def clock_zone() -> Any:
-    from zoneinfo import ZoneInfo
-
+def clock_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
@@ -191,8 +189,12 @@ def _sync_steps(ticket: Ticket, running: engine.FlowInstance, *, actor: User | N
             "step_entered",
             actor=actor,
             step=step,
-            data={"step": step.name, "owner": owner.pk, "owner_name": owner.display_name,
-                  "due_at": step.due_at.isoformat()},
+            data={
+                "step": step.name,
+                "owner": owner.pk,
+                "owner_name": owner.display_name,
+                "due_at": step.due_at.isoformat(),
+            },
         )
     before = ticket.status
     if running.is_completed():
@@ -202,7 +204,9 @@ def _sync_steps(ticket: Ticket, running: engine.FlowInstance, *, actor: User | N
         statuses = [t.step.properties.get("status") for t in active.values()]
         ticket.status = next((s for s in statuses if s in Status.values), Status.IN_PROGRESS)
     if before != ticket.status:
-        events.record(ticket, "status_changed", actor=actor, data={"changes": {"status": [before, ticket.status]}})
+        events.record(
+            ticket, "status_changed", actor=actor, data={"changes": {"status": [before, ticket.status]}}
+        )
 
 
 def _save_flow(ticket: Ticket, row: FlowInstance, running: engine.FlowInstance) -> None:
@@ -243,7 +247,9 @@ def create_ticket(
     if site is None:
         raise ValidationFailed("Choose the site (store) or the asset.", fields={"site": ["required"]})
     if site.region.department is None:
-        raise ValidationFailed(f"Region {site.region} has no service department.", fields={"site": ["no department"]})
+        raise ValidationFailed(
+            f"Region {site.region} has no service department.", fields={"site": ["no department"]}
+        )
     cleaned = [clean_upload(name, data) for name, data in photos]
     version = flow_queries.current_version(ticket_type)
     if version is None:
@@ -362,7 +368,8 @@ def complete_step(
     unknown = set(values) - {"technician", "resolution", "rating", "rating_comment"}
     if unknown:
         raise ValidationFailed(
-            f"Unknown fields: {', '.join(sorted(unknown))}.", fields={k: ["unknown field"] for k in sorted(unknown)}
+            f"Unknown fields: {', '.join(sorted(unknown))}.",
+            fields={k: ["unknown field"] for k in sorted(unknown)},
         )
     outcomes = _list_property(spec, "outcomes")
     if outcomes:
@@ -442,9 +449,15 @@ def _technician(value: Any, ticket: Ticket) -> User:
 
 @transaction.atomic
 def reassign_step(
-    *, ticket: Ticket, step_id: int, actor: User, new_owner: User, reason: str, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    step_id: int,
+    actor: User,
+    new_owner: User,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Step:
-    """Hand a step to someone else (转派). Needs a reason; the new owner must work on the ticket's department."""
+    """Hand a step to someone else (转派): needs a reason; the new owner must work on its department."""
     ticket = _lock(ticket)
     _check_version(ticket, expected_version)
     step = _active_step(ticket, step_id)
@@ -525,7 +538,9 @@ def _store_attachment(
     )
     attachment.file.save(item.name, ContentFile(item.content), save=False)
     if item.thumbnail:
-        attachment.thumbnail.save(f"thumb-{item.name.rsplit('.', 1)[0]}.jpg", ContentFile(item.thumbnail), save=False)
+        attachment.thumbnail.save(
+            f"thumb-{item.name.rsplit('.', 1)[0]}.jpg", ContentFile(item.thumbnail), save=False
+        )
     attachment.save(force_insert=True)
     events.record(
         ticket,
@@ -630,8 +645,10 @@ def fire_due_timers(*, limit: int = 100) -> int:
             )
             if row is None:
                 continue
-            ticket = Ticket.objects.select_for_update().select_related("department", "requester").get(
-                flow_instance=row
+            ticket = (
+                Ticket.objects.select_for_update()
+                .select_related("department", "requester")
+                .get(flow_instance=row)
             )
             running = flows.load_instance(row)
             running.fire_due_timers()

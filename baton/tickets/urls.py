@@ -1,3 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("tickets/", views.ticket_list, name="ticket-list"),
+    path("tickets/new/", views.ticket_create, name="ticket-create"),
+    path("tickets/new/assets/", views.asset_options, name="ticket-asset-options"),
+    path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:ticket_id>/comments/", views.comment, name="ticket-comment"),
+    path("tickets/<int:ticket_id>/steps/<int:step_id>/accept/", views.step_accept, name="ticket-step-accept"),
+    path(
+        "tickets/<int:ticket_id>/steps/<int:step_id>/complete/",
+        views.step_complete,
+        name="ticket-step-complete",
+    ),
+    path(
+        "tickets/<int:ticket_id>/steps/<int:step_id>/reassign/",
+        views.step_reassign,
+        name="ticket-step-reassign",
+    ),
+    path(
+        "tickets/<int:ticket_id>/steps/<int:step_id>/collaborators/",
+        views.step_collaborator,
+        name="ticket-step-collaborator",
+    ),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
+        views.attachment_file,
+        name="attachment-file",
+    ),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/thumbnail/",
+        views.attachment_thumbnail,
+        name="attachment-thumbnail",
+    ),
+]

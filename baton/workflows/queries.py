@@ -17,9 +17,13 @@ def current_version(ticket_type: str) -> FlowVersion | None:
         FlowVersion.objects.filter(definition__ticket_type=ticket_type).select_related("definition").first()
     )
     if version is None:
-        version = FlowVersion.objects.filter(definition__key=DEFAULT_FLOW_KEY).select_related("definition").first()
+        version = (
+            FlowVersion.objects.filter(definition__key=DEFAULT_FLOW_KEY).select_related("definition").first()
+        )
     return version
 
 
 def due_instances(now: datetime, limit: int = 100) -> QuerySet[FlowInstance]:
-    return FlowInstance.objects.filter(next_timer_due__lte=now, completed=False).order_by("next_timer_due")[:limit]
+    return FlowInstance.objects.filter(next_timer_due__lte=now, completed=False).order_by("next_timer_due")[
+        :limit
+    ]

@@ -68,7 +68,9 @@ def ensure_default_flows() -> None:
             deploy_flow(key=key, name=name, bpmn_xml=xml, ticket_type=ticket_type)
 
 
-def start_instance(*, version: FlowVersion, data: Mapping[str, Any]) -> tuple[FlowInstance, engine.FlowInstance]:
+def start_instance(
+    *, version: FlowVersion, data: Mapping[str, Any]
+) -> tuple[FlowInstance, engine.FlowInstance]:
     running = engine.start_instance(flow_of(version), data)
     row = FlowInstance(version=version, state="", updated_at=clock.now())
     _store(row, running)

@@ -10,6 +10,7 @@ more, so a declaration hidden by an unusual encoding is still refused.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -22,11 +23,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def parse_xml(source: bytes | str, what: str) -> etree._Element:
     """Return the root element of ``source`` or raise :class:`FlowValidationError`."""
-    if isinstance(source, str):
-        # The text is already decoded; drop a declaration that might name another encoding.
-        data = _XML_DECL.sub("", source, count=1).encode("utf-8")
-    else:
-        data = bytes(source)
+    # Text is already decoded: drop a declaration that might name another encoding.
+    data = _XML_DECL.sub("", source, count=1).encode("utf-8") if isinstance(source, str) else bytes(source)
     if len(data) > MAX_XML_BYTES:
         raise _refuse(f"The {what} file is larger than {MAX_XML_BYTES // (1024 * 1024)} MiB.")
     probe = data.replace(b"\x00", b"")  # also catches UTF-16/32 spellings of the declaration
@@ -44,7 +42,7 @@ def parse_xml(source: bytes | str, what: str) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise _refuse(f"The {what} file is not well-formed XML: {exc}") from None
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack DocInfo.doctype
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise _refuse(f"The {what} file contains a DOCTYPE or ENTITY declaration; these are not allowed.")
     return root

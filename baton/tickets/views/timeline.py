@@ -1,0 +1,242 @@
+"""The audit trail as people read it: who did what, before → after, when, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from baton.accounts.models import User
+from baton.tickets.forms import outcome_for, step_display_name
+from baton.tickets.models import Attachment, Comment, FaultCategory, Priority, Status, TicketEvent
+from baton.web.templatetags.baton_ui import compact
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Entry:
+    event: TicketEvent
+    actor: str
+    text: str
+    colour: str = "secondary"
+    reason: str = ""
+    note: str = ""
+    changes: list[Change] = field(default_factory=list)
+    comment: Comment | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    internal: bool = False
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "status": _("状态"),
+        "priority": _("优先级"),
+        "title": _("标题"),
+        "description": _("描述"),
+        "fault_category": _("故障类型"),
+        "technician": _("维修工程师"),
+        "resolution": _("维修结果"),
+        "satisfaction": _("满意度"),
+        "owner": _("责任人"),
+        "due_at": _("到期时间"),
+    }
+
+
+def _choice(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _when(value: Any) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return str(value or "")
+    return compact(moment)
+
+
+class _Names:
+    """User ids in event data → display names, loaded in one query for the whole timeline."""
+
+    def __init__(self, events: Iterable[TicketEvent]):
+        ids: set[int] = set()
+        for event in events:
+            changes = event.data.get("changes") or {}
+            for name in ("technician", "owner"):
+                ids.update(v for v in changes.get(name, []) if isinstance(v, int))
+        self.by_id = {u.pk: u.display_name for u in User.objects.filter(pk__in=ids)} if ids else {}
+
+    def __call__(self, value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        return self.by_id.get(value, f"#{value}")
+
+
+def _value(name: str, value: Any, names: _Names) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "status":
+        return _choice(Status, value)
+    if name == "priority":
+        return _choice(Priority, value)
+    if name == "fault_category":
+        return _choice(FaultCategory, value)
+    if name in ("technician", "owner"):
+        return names(value)
+    if name == "due_at":
+        return _when(value)
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _changes(data: Mapping[str, Any], names: _Names, skip: Iterable[str] = ()) -> list[Change]:
+    labels = _field_labels()
+    out = []
+    for name, pair in (data.get("changes") or {}).items():
+        if name in skip or not isinstance(pair, list | tuple) or len(pair) != 2:
+            continue
+        out.append(Change(labels.get(name, name), _value(name, pair[0], names), _value(name, pair[1], names)))
+    return out
+
+
+def _step_name(event: TicketEvent) -> str:
+    step = event.step
+    name = str(event.data.get("step") or (step.name if step else "") or "")
+    return step_display_name(step.key if step else "", name)
+
+
+def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
+    data = event.data or {}
+    kind = event.kind
+    entry = Entry(event=event, actor=actor, text="", internal=bool(data.get("internal")))
+    step = _step_name(event)
+    if kind == "created":
+        entry.text, entry.colour = _("%(actor)s 创建了工单") % {"actor": actor}, "blue"
+        entry.note = " · ".join(
+            part
+            for part in (
+                str(data.get("title") or ""),
+                _choice(Priority, data["priority"]) if data.get("priority") else "",
+                str(data.get("site") or ""),
+                str(data.get("asset") or ""),
+            )
+            if part
+        )
+    elif kind == "step_entered":
+        entry.text = _("进入「%(step)s」环节，责任人 %(owner)s") % {
+            "step": step,
+            "owner": data.get("owner_name", ""),
+        }
+        entry.note = (
+            _("须在 %(due)s 前完成") % {"due": _when(data.get("due_at"))} if data.get("due_at") else ""
+        )
+        entry.colour = "azure"
+    elif kind == "step_accepted":
+        entry.text, entry.colour = _("%(actor)s 接单（%(step)s）") % {"actor": actor, "step": step}, "teal"
+    elif kind in ("step_completed", "step_returned"):
+        entry = _completed(entry, data, step, names)
+    elif kind == "step_cancelled":
+        entry.text = _("「%(step)s」环节已取消") % {"step": step}
+    elif kind == "status_changed":
+        entry.text = _("状态变更")
+        entry.changes = _changes(data, names)
+        entry.colour = "purple"
+    elif kind == "step_reassigned":
+        before, after = (data.get("owner_names") or ["", ""])[:2]
+        entry.text = _("%(actor)s 将「%(step)s」转派给 %(owner)s") % {
+            "actor": actor,
+            "step": step,
+            "owner": after,
+        }
+        entry.changes = [Change(_("责任人"), before or "—", after or "—")]
+        entry.reason, entry.colour = str(data.get("reason") or ""), "orange"
+    elif kind == "collaborator_added":
+        entry.text = _("%(actor)s 添加协同人 %(user)s") % {"actor": actor, "user": data.get("user_name", "")}
+        entry.colour = "cyan"
+    elif kind == "comment_added":
+        entry.text = _("%(actor)s 发表了评论") % {"actor": actor}
+        entry.note = str(data.get("body") or "")
+    elif kind == "attachment_added":
+        entry.text = _("%(actor)s 上传了文件 %(name)s") % {"actor": actor, "name": data.get("name", "")}
+    elif kind == "fields_changed":
+        entry.text, entry.colour = _("%(actor)s 修改了工单") % {"actor": actor}, "yellow"
+        entry.changes = _changes(data, names)
+    else:
+        entry.text = _("%(actor)s：%(kind)s") % {"actor": actor, "kind": kind}
+        entry.changes = _changes(data, names)
+    return entry
+
+
+def _completed(entry: Entry, data: Mapping[str, Any], step: str, names: _Names) -> Entry:
+    outcome = str(data.get("outcome") or "")
+    changes = data.get("changes") or {}
+    actor = entry.actor
+    entry.reason = str(data.get("reason") or "")
+    if outcome == "assign":
+        technician = names((changes.get("technician") or [None, None])[1])
+        entry.text = _("%(actor)s 派工给 %(technician)s") % {"actor": actor, "technician": technician}
+        entry.colour = "blue"
+        entry.changes = _changes(data, names, skip=("technician",))
+    elif outcome == "done":
+        entry.text, entry.colour = _("%(actor)s 完工") % {"actor": actor}, "green"
+        entry.note = str((changes.get("resolution") or ["", ""])[1] or "")
+    elif outcome == "return":
+        entry.text = _("%(actor)s 退回了「%(step)s」") % {"actor": actor, "step": step}
+        entry.colour = "red"
+    elif outcome == "accept":
+        rating = (changes.get("satisfaction") or [None, None])[1]
+        entry.text = _("%(actor)s 验收通过") % {"actor": actor}
+        if rating:
+            entry.note = pgettext("rating", "评分 %(rating)s / 5") % {"rating": rating}
+        entry.colour = "green"
+    elif outcome == "reject":
+        entry.text, entry.colour = _("%(actor)s 验收不通过") % {"actor": actor}, "red"
+    else:
+        label = str(outcome_for(outcome).label) if outcome else _("完成")
+        entry.text = _("%(actor)s 在「%(step)s」选择了「%(outcome)s」") % {
+            "actor": actor,
+            "step": step,
+            "outcome": label,
+        }
+        entry.changes = _changes(data, names)
+    return entry
+
+
+def build_timeline(
+    events: list[TicketEvent], comments: Iterable[Comment], attachments: Iterable[Attachment]
+) -> list[Entry]:
+    """Events newest first. A comment's photos are shown with the comment, not as separate entries."""
+    comments_by_id = {c.pk: c for c in comments}
+    attachments_by_id = {a.pk: a for a in attachments}
+    names = _Names(events)
+    entries: list[Entry] = []
+    for event in events:
+        data = event.data or {}
+        if event.kind == "attachment_added":
+            attachment = attachments_by_id.get(data.get("attachment"))  # type: ignore[arg-type]
+            if attachment is None or attachment.comment_id is not None:
+                continue
+        actor = event.actor.display_name if event.actor else _("系统")
+        entry = _describe(event, actor, names)
+        if event.kind == "comment_added":
+            entry.comment = comments_by_id.get(data.get("comment"))  # type: ignore[arg-type]
+            if entry.comment is None:
+                continue
+            entry.attachments = [a for a in entry.comment.attachments.all() if a.pk in attachments_by_id]
+        elif event.kind == "attachment_added":
+            entry.attachments = [attachments_by_id[data["attachment"]]]
+        entries.append(entry)
+    entries.reverse()
+    return entries

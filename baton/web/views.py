@@ -1,0 +1,111 @@
+"""Pages that belong to no single domain: sign-in, the to-do home page, the profile and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from baton.accounts import queries as people
+from baton.accounts import services as accounts
+from baton.accounts.models import Role, User
+from baton.core import clock
+from baton.core.errors import BatonError
+from baton.tickets import queries as ticket_queries
+from baton.tickets.queries import TicketFilters
+
+from .errors import add_to_form, message_for
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    """The home page: my steps (overdue first), my department's queue, what I reported."""
+    user = _user(request)
+    page = ticket_queries.todo_for(user)
+    now = clock.now()
+    is_staff = bool(people.scope_department_ids(user)) or people.is_admin(user)
+    reported = list(
+        ticket_queries.ticket_list(user, TicketFilters(open_only=True)).filter(requester_id=user.pk)[:10]
+    )
+    context = {
+        "page": page,
+        "now": now,
+        "is_staff_user": is_staff,
+        "mine_overdue_steps": [s for s in page.mine if s.due_at < now],
+        "mine_ontime_steps": [s for s in page.mine if s.due_at >= now],
+        "reported": reported,
+    }
+    return render(request, "web/todo.html", context)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("例如：ERP 对接")}),
+    )
+
+
+def _profile_context(user: User, form: TokenForm, secret: str | None = None) -> dict[str, Any]:
+    role_labels = dict(Role.choices)
+    roles = sorted({str(role_labels.get(code, code)) for code in people.roles_of(user)})
+    return {
+        "form": form,
+        "secret": secret,
+        "roles": roles,
+        "tokens": list(user.api_tokens.order_by("-created_at")),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who I am, and my personal API tokens (the secret is shown once, right after creation)."""
+    user = _user(request)
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _token, secret = accounts.create_api_token(user=user, name=form.cleaned_data["name"])
+            except BatonError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, gettext("已创建令牌。请立即复制，关闭页面后将无法再次查看。"))
+                return render(request, "web/profile.html", _profile_context(user, TokenForm(), secret))
+        return render(request, "web/profile.html", _profile_context(user, form), status=422)
+    return render(request, "web/profile.html", _profile_context(user, TokenForm()))
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        accounts.revoke_api_token(user=_user(request), token_id=token_id)
+    except BatonError as exc:
+        messages.error(request, message_for(exc))
+    else:
+        messages.success(request, gettext("令牌已吊销。"))
+    return redirect("profile")
