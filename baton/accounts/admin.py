@@ -44,7 +44,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     readonly_fields = ("path",)
     autocomplete_fields = ["parent", "manager", "dispatcher"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
         if obj.path != path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-USER = settings.AUTH_USER_MODEL
 
 
 class TicketType(models.TextChoices):
@@ -79,7 +77,7 @@ class Ticket(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
-    requester = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="requested_tickets")
+    requester = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="requested_tickets")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     asset_model = models.CharField(_("model"), max_length=100, blank=True)
     under_warranty = models.BooleanField(_("under warranty"), null=True, blank=True)
@@ -140,13 +138,13 @@ class Step(models.Model):
     name = models.CharField(_("step"), max_length=200)
     task_id = models.CharField(max_length=64, blank=True)
     state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.ACTIVE)
-    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="owned_steps")
-    collaborators = models.ManyToManyField(USER, blank=True, related_name="collaborating_steps")
+    owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="owned_steps")
+    collaborators = models.ManyToManyField("accounts.User", blank=True, related_name="collaborating_steps")
     due_at = models.DateTimeField(_("due"))
     entered_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    completed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=32, blank=True)
     reason = models.TextField(blank=True)
 
@@ -165,7 +163,7 @@ class Participant(models.Model):
     """Everyone who ever owned or collaborated on a step of a ticket: they keep seeing it."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="uniq_participant")]
@@ -177,7 +175,7 @@ class Participant(models.Model):
 class Comment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="comments")
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="comments")
-    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"))
     internal = models.BooleanField(_("internal"), default=False)
     created_at = models.DateTimeField()
@@ -194,7 +192,7 @@ class Attachment(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="attachments/%Y/%m/")
     thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=200)
@@ -226,7 +224,7 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=40)
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField()

@@ -13,5 +13,5 @@ def baton(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     roles: set[str] = set()
     if user is not None and user.is_authenticated:
-        roles = roles_of(user)  # type: ignore[arg-type]
+        roles = roles_of(user)
     return {"baton_roles": roles}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,7 +19,7 @@ from .helpers import dispatch, open_ticket, repair
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def tamper(sql: str, params: list[object]) -> None:
+def tamper(sql: str, params: list[Any]) -> None:
     """Alter the table behind Baton's back, as someone with direct database access could."""
     with connection.cursor() as cursor:
         dbtriggers.remove(cursor, connection.vendor)

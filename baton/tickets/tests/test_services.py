@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -268,7 +269,7 @@ def test_update_refuses_unknown_fields_and_bad_values(org):
 
 def test_create_refuses_bad_input_and_writes_nothing(org):
     before = (Ticket.objects.count(), TicketEvent.objects.count(), Step.objects.count())
-    bad_calls = [
+    bad_calls: list[dict[str, Any]] = [
         {"title": ""},
         {"title": "x" * 201},
         {"priority": "p0"},

@@ -16,7 +16,6 @@ from baton.accounts.models import ApiToken
 from baton.accounts.services import hash_token
 from baton.core import clock
 from baton.tickets.tests.helpers import dispatch, open_ticket
-
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +36,12 @@ def test_pages_need_a_sign_in() -> None:
 
 
 def test_sign_in_with_a_wrong_password_is_refused(org: Any) -> None:
-    response = Client().post(reverse("login"), {"username": "store", "password": "nope"})
+    client = Client()
+    response = client.post(reverse("login"), {"username": "store", "password": "nope"})
     assert response.status_code == 200
     assert 'data-testid="login-error"' in response.content.decode()
-    assert "_auth_user_id" not in Client().session
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("todo")).status_code == 302
 
 
 def test_sign_in_lands_on_the_todo_page_and_sign_out_needs_post(org: Any) -> None:
@@ -89,7 +90,9 @@ def test_todo_counts_and_lists_for_dispatcher_technician_and_store(org: Any) -> 
     dispatcher = client_for(org.dispatcher).get(reverse("todo")).content.decode()
     assert 'data-testid="count-mine">1<' in dispatcher
     assert 'data-testid="count-queue">1<' in dispatcher
-    mine = dispatcher[dispatcher.index('data-testid="todo-mine"') : dispatcher.index('data-testid="todo-queue"')]
+    mine = dispatcher[
+        dispatcher.index('data-testid="todo-mine"') : dispatcher.index('data-testid="todo-queue"')
+    ]
     assert waiting.number in mine
     assert repairing.number not in mine
 
