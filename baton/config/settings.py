@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "baton.customers",
     "baton.assets",
     "baton.workflows",
+    "baton.sla",
     "baton.tickets",
     "baton.web",
     "baton.demo",
