@@ -26,7 +26,11 @@ class TodoPage:
 
 
 def _step_rows(qs: QuerySet[Step]) -> QuerySet[Step]:
-    return qs.select_related("ticket", "ticket__site", "owner").order_by("due_at", "id")
+    return (
+        qs.select_related("ticket", "ticket__site", "ticket__requester", "owner")
+        .prefetch_related("collaborators")
+        .order_by("due_at", "id")
+    )
 
 
 def todo_for(user: Any, *, limit: int = 50) -> TodoPage:

@@ -7,11 +7,11 @@ signed in through the real log-in page. Tests are skipped (with the reason) when
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -57,30 +57,6 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def _audit_triggers(enabled: bool) -> None:
-    """Lift or restore the append-only triggers on the audit trail (see tickets migration 0002)."""
-    from django.db import connection
-
-    migration = importlib.import_module("baton.tickets.migrations.0002_ticketevent_append_only")
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in migration.SQLITE_UP if enabled else migration.SQLITE_DOWN:
-                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
-        elif connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE tickets_ticketevent {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _flushable_audit_trail(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The live server needs transactional tests, which empty every table after each test; the
-    audit trail's triggers refuse that. Lift them for this module, restore them afterwards."""
-    with django_db_blocker.unblock():
-        _audit_triggers(enabled=False)
-    yield
-    with django_db_blocker.unblock():
-        _audit_triggers(enabled=True)
-
-
 @pytest.fixture
 def phone(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
     """``phone(locale="zh-CN")`` → a new page in its own context (cookies), on a 375 px phone."""
@@ -120,7 +96,7 @@ def sign_in(phone: Callable[..., Any]) -> Callable[..., Any]:
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("[data-testid=login-submit]")
-        page.wait_for_url("**/")
+        page.wait_for_url(lambda url: urlparse(url).path == "/")
         return page
 
     return do_sign_in
