@@ -33,3 +33,6 @@ if [ ! -f "$stamp" ] || ! cmp -s frontend/package-lock.json "$stamp"; then
     (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
     cp frontend/package-lock.json "$stamp"
 fi
+
+echo "==> translations (.po -> .mo)"
+BATON_TESTING=1 .venv/bin/python -m django compiletranslations --settings=baton.config.settings

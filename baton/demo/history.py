@@ -50,7 +50,7 @@ class HistoryMismatch(RuntimeError):
 
 @dataclass
 class Act:
-    kind: str  # create | note | accept | assign | reassign | return | done | reject | rate
+    kind: str  # create | note | accept | collaborate | assign | reassign | return | done | reject | rate
     after: timedelta  # delay since the previous action
     text: str = ""
     user: User | None = None  # note author, technician to assign or reassign to
@@ -142,6 +142,9 @@ class Planner:
             )
             tech = other
         plan.acts.append(Act("accept", self.accept_delay()))
+        if self.rng.random() < 0.06:  # a colleague joins as 协同人 (collaborator)
+            helper = self.rng.choice([t for t in plan.region.technicians if t != tech])
+            plan.acts.append(Act("collaborate", _minutes(self.rng, 5, 30), user=helper))
         if self.rng.random() < 0.3:
             plan.acts.append(
                 Act("note", _minutes(self.rng, 10, 90), text=self.rng.choice(data.TECH_COMMENTS), user=tech)
@@ -295,6 +298,9 @@ def play(plan: Plan, company: Company) -> Ticket:
                 owner = company.users[owner_id]
                 if act.kind == "accept":
                     services.accept_step(ticket=ticket, step_id=step_id, actor=owner)
+                elif act.kind == "collaborate":
+                    assert act.user is not None
+                    services.add_collaborator(ticket=ticket, step_id=step_id, actor=owner, user=act.user)
                 elif act.kind == "reassign":
                     assert act.user is not None
                     services.reassign_step(

@@ -92,8 +92,13 @@ class TicketFilterForm(forms.Form):
 
     def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _choices(_("全部状态"), Status.choices)
-        self.fields["priority"].choices = _choices(_("全部优先级"), Priority.choices)
+        for name, blank, choices in (
+            ("status", _("全部状态"), Status.choices),
+            ("priority", _("全部优先级"), Priority.choices),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = _choices(blank, choices)
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.TypedChoiceField)
         site_field.choices = _choices(_("全部门店"), [(str(s.pk), str(s)) for s in sites])
@@ -191,6 +196,23 @@ def suggested_title(asset: Asset | None, fault_category: str) -> str:
 # ---------------------------------------------------------------------------- step actions
 
 
+class PersonField(forms.ModelChoiceField):
+    """A choice of people, shown by their display name; the queryset is set per ticket."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("请选择"))
+        super().__init__(queryset=User.objects.none(), widget=_select(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+def _set_people(form: forms.Form, name: str, people: QuerySet[User] | None) -> None:
+    field = form.fields[name]
+    assert isinstance(field, PersonField)
+    field.queryset = people if people is not None else User.objects.none()
+
+
 class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
@@ -207,20 +229,11 @@ class ReasonForm(VersionForm):
 
 
 class DispatchForm(VersionForm):
-    technician = forms.ModelChoiceField(
-        queryset=User.objects.none(),
-        required=False,
-        label=_("维修工程师"),
-        empty_label=_("请选择维修工程师"),
-        widget=_select(),
-    )
+    technician = PersonField(required=False, label=_("维修工程师"), empty_label=_("请选择维修工程师"))
 
     def __init__(self, *args: Any, technicians: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["technician"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = technicians if technicians is not None else User.objects.none()
-        field.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign]
+        _set_people(self, "technician", technicians)
 
     def values(self) -> dict[str, Any]:
         technician = self.cleaned_data.get("technician")
@@ -265,9 +278,7 @@ class AcceptanceForm(VersionForm):
 
 
 class ReassignForm(VersionForm):
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=_("转派给"), empty_label=_("请选择"), widget=_select()
-    )
+    owner = PersonField(label=_("转派给"))
     reason = forms.CharField(
         required=False,
         max_length=1000,
@@ -277,23 +288,15 @@ class ReassignForm(VersionForm):
 
     def __init__(self, *args: Any, candidates: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = candidates if candidates is not None else User.objects.none()
-        field.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign]
+        _set_people(self, "owner", candidates)
 
 
 class CollaboratorForm(forms.Form):
-    user = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=_("协同人"), empty_label=_("请选择"), widget=_select()
-    )
+    user = PersonField(label=_("协同人"))
 
     def __init__(self, *args: Any, candidates: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["user"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = candidates if candidates is not None else User.objects.none()
-        field.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign]
+        _set_people(self, "user", candidates)
 
 
 class CommentForm(forms.Form):

@@ -41,7 +41,9 @@ TIMEOUT_MS = 15_000
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    skip = pytest.mark.skip(
+        reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)

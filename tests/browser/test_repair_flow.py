@@ -83,7 +83,11 @@ def test_store_reports_dispatcher_dispatches_technician_repairs_store_accepts(
     assert message(store) == f"已提交工单 {ticket.number}，当前状态：待派工。"
     assert store.locator("[data-testid=attachments] [data-testid=photo]").count() == 2
     assert (ticket.title, ticket.status, ticket.channel) == ("冷柜不制冷", Status.WAITING_DISPATCH, "mobile")
-    assert (ticket.requester, ticket.asset, ticket.fault_category) == (org.store_manager, org.asset, "not_cooling")
+    assert (ticket.requester, ticket.asset, ticket.fault_category) == (
+        org.store_manager,
+        org.asset,
+        "not_cooling",
+    )
     assert Attachment.objects.filter(ticket=ticket, comment=None).count() == 2
     assert steps(ticket) == [("Task_dispatch", StepState.ACTIVE, "dispatcher", "")]
     assert store.locator("[data-testid=action-panel]").count() == 0
@@ -151,7 +155,11 @@ def test_store_reports_dispatcher_dispatches_technician_repairs_store_accepts(
     assert text(store, "[data-testid=ticket-status]") == "已关闭"
     assert text(store, "[data-testid=satisfaction]") == "★★★★☆"
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.satisfaction, ticket.satisfaction_comment) == (Status.CLOSED, 4, "师傅很专业")
+    assert (ticket.status, ticket.satisfaction, ticket.satisfaction_comment) == (
+        Status.CLOSED,
+        4,
+        "师傅很专业",
+    )
     assert ticket.closed_at is not None
     assert steps(ticket) == [
         ("Task_dispatch", StepState.COMPLETED, "dispatcher", "assign"),
@@ -162,7 +170,9 @@ def test_store_reports_dispatcher_dispatches_technician_repairs_store_accepts(
         assert page.js_errors == []
 
 
-def test_return_without_a_reason_is_refused_and_with_one_goes_back_to_dispatch(org: Any, sign_in: Any) -> None:
+def test_return_without_a_reason_is_refused_and_with_one_goes_back_to_dispatch(
+    org: Any, sign_in: Any
+) -> None:
     ticket = dispatch(org, open_ticket(org))
     tech = sign_in("tech")
     open_from_todo(tech, ticket.number)
@@ -201,14 +211,16 @@ def test_return_without_a_reason_is_refused_and_with_one_goes_back_to_dispatch(o
     assert returned.locator("[data-testid=event-text]").inner_text().strip() == "张师傅 退回了「维修」"
     assert returned.locator("[data-testid=event-reason]").inner_text().strip().endswith(reason)
     assert dispatcher.locator("[data-testid=outcome-assign]").is_visible()
-    assert tech.js_errors == [] and dispatcher.js_errors == []
+    assert tech.js_errors == []
+    assert dispatcher.js_errors == []
 
 
 def test_the_report_page_in_english(org: Any, sign_in: Any) -> None:
     store = sign_in("store")
     store.goto("/tickets/new/")
     assert text(store, "h1") == "报修"
-    store.click("[data-testid=language-switch] button[value=en]")
+    store.click(".navbar-toggler")  # on a phone the language switch sits in the collapsed menu
+    store.click("#navbar-menu [data-testid=language-switch] button[value=en]")
     store.wait_for_selector("html[lang=en]")
     assert path_of(store) == "/tickets/new/"
     assert text(store, "h1") == "Report"
@@ -226,3 +238,23 @@ def test_the_report_page_in_english(org: Any, sign_in: Any) -> None:
     assert (ticket.title, ticket.status) == ("Freezer: Not cooling", Status.WAITING_DISPATCH)
     assert steps(ticket) == [("Task_dispatch", StepState.ACTIVE, "dispatcher", "")]
     assert store.js_errors == []
+
+
+def test_ticket_list_filters_refresh_the_table_in_place(org: Any, sign_in: Any) -> None:
+    waiting = open_ticket(org)
+    repairing = dispatch(org, open_ticket(org, title="冷柜有异响"))
+    dispatcher = sign_in("dispatcher")
+    dispatcher.goto("/tickets/")
+    rows = dispatcher.locator("[data-testid=ticket-table] tbody tr")
+    assert rows.count() == 2
+    dispatcher.evaluate("window.notReloaded = true")
+    dispatcher.select_option("#id_status", "in_repair")
+    dispatcher.wait_for_function(
+        "document.querySelectorAll('[data-testid=ticket-table] tbody tr').length === 1"
+    )
+    assert rows.first.get_attribute("data-ticket") == repairing.number
+    assert dispatcher.evaluate("window.notReloaded") is True  # htmx swapped the table only
+    assert "status=in_repair" in dispatcher.url
+    dispatcher.fill("#id_q", waiting.number)
+    dispatcher.wait_for_selector("text=没有符合条件的工单")
+    assert dispatcher.js_errors == []

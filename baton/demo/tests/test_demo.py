@@ -183,6 +183,7 @@ def assert_history() -> None:
         "step_accepted",
         "comment_added",
         "status_changed",
+        "collaborator_added",
     } <= kinds
     outcomes = set(Step.objects.values_list("outcome", flat=True))
     assert {"assign", "done", "return", "accept", "reject"} <= outcomes

@@ -140,13 +140,14 @@ def _build_panel(
                 panel.actions.append(action)
             if key in bound:
                 panel.open = outcome.key
-    if step.owner_id == user.pk or policies.can_manage(user, ticket):
+    staff = policies.is_staff_for(user, ticket)
+    if (step.owner_id == user.pk and staff) or policies.can_manage(user, ticket):
         panel.reassign_form = bound.get(prefix + "reassign") or ReassignForm(  # type: ignore[assignment]
             initial=version, candidates=candidates.exclude(pk=step.owner_id)
         )
         if prefix + "reassign" in bound:
             panel.open = "reassign"
-    if policies.can_collaborate(user, step):
+    if staff and policies.can_collaborate(user, step):
         taken = {c.pk for c in step.collaborators.all()} | {step.owner_id}
         free = candidates.exclude(pk__in=taken)
         panel.collaborator_form = bound.get(prefix + "collaborator") or CollaboratorForm(  # type: ignore[assignment]

@@ -19,7 +19,7 @@ from baton.tickets.models import OPEN_STATUSES, Priority, Status
 
 register = template.Library()
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NEW: "secondary",
     Status.WAITING_DISPATCH: "orange",
     Status.IN_REPAIR: "blue",
@@ -28,7 +28,7 @@ STATUS_COLOURS = {
     Status.CLOSED: "green",
     Status.CANCELLED: "secondary",
 }
-PRIORITY_COLOURS = {
+PRIORITY_COLOURS: dict[str, str] = {
     Priority.LOW: "secondary",
     Priority.NORMAL: "blue",
     Priority.HIGH: "orange",

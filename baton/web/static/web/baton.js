@@ -10,14 +10,14 @@
         title: "",
         edited: false,
         init: function () {
-          this.title = this.$el.querySelector("[name=title]").value;
+          this.title = this.$root.querySelector("[name=title]").value;
           this.edited = this.title.trim() !== "";
           this.suggest();
         },
         suggest: function () {
           if (this.edited) { return; }
-          var asset = this.$el.querySelector("[name=asset]");
-          var fault = this.$el.querySelector("[name=fault_category]");
+          var asset = this.$root.querySelector("[name=asset]");
+          var fault = this.$root.querySelector("[name=fault_category]");
           var assetOption = asset.options[asset.selectedIndex];
           var faultOption = fault.options[fault.selectedIndex];
           var equipment = assetOption && assetOption.value ? (assetOption.dataset.label || "") : "";
