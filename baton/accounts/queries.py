@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Department, Role, RoleAssignment, User
+from .models import ApiToken, Department, Role, RoleAssignment, User
 
 STAFF_ROLES = {Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.APPROVER, Role.MANAGER}
 
@@ -76,6 +76,21 @@ def users_with_role(role: str, department: Department) -> QuerySet[User]:
         .distinct()
         .order_by("name", "username")
     )
+
+
+def staff_of_department(department: Department) -> QuerySet[User]:
+    """Active staff (any staff role) working on ``department``: candidate owners and collaborators."""
+    ancestor_ids = [int(part) for part in department.path.strip("/").split("/") if part]
+    return (
+        User.objects.filter(is_active=True, roles__role__in=STAFF_ROLES)
+        .filter(Q(roles__department_id__in=ancestor_ids) | Q(roles__department__isnull=True))
+        .distinct()
+        .order_by("name", "username")
+    )
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
 def ancestors(department: Department) -> list[Department]:

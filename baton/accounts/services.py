@@ -34,6 +34,19 @@ def create_department(
     return department
 
 
+LANGUAGES = {"zh-hans", "en"}
+
+
+@transaction.atomic
+def set_language(*, user: User, language: str) -> None:
+    """Remember the user's UI language (the middleware activates it on every request)."""
+    if language not in LANGUAGES:
+        raise ValidationFailed("Unsupported language.", fields={"language": ["invalid choice"]})
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
 @transaction.atomic
 def grant_role(*, user: User, role: str, department: Department | None) -> RoleAssignment:
     assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, department=department)

@@ -40,7 +40,10 @@ SQLITE_CREATE = [
     f"""CREATE TRIGGER IF NOT EXISTS ticketevent_no_delete BEFORE DELETE ON {TABLE}
        BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only (DELETE refused)'); END;""",
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS ticketevent_no_update;", "DROP TRIGGER IF EXISTS ticketevent_no_delete;"]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS ticketevent_no_update;",
+    "DROP TRIGGER IF EXISTS ticketevent_no_delete;",
+]
 
 
 def statements(vendor: str, *, create: bool) -> list[str]:

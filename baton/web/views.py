@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from baton.accounts import queries as people
 from baton.accounts import services as accounts
@@ -76,7 +77,7 @@ def _profile_context(user: User, form: TokenForm, secret: str | None = None) -> 
         "form": form,
         "secret": secret,
         "roles": roles,
-        "tokens": list(user.api_tokens.order_by("-created_at")),
+        "tokens": list(people.tokens_of(user)),
     }
 
 
@@ -109,3 +110,12 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     else:
         messages.success(request, gettext("令牌已吊销。"))
     return redirect("profile")
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Switch the UI language; a signed-in user's choice is saved to their profile too."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in accounts.LANGUAGES:
+        accounts.set_language(user=request.user, language=language)
+    return set_language(request)

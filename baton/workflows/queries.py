@@ -23,6 +23,10 @@ def current_version(ticket_type: str) -> FlowVersion | None:
     return version
 
 
+def version_for_instance(instance_id: int) -> FlowVersion | None:
+    return FlowVersion.objects.filter(instances=instance_id).select_related("definition").first()
+
+
 def due_instances(now: datetime, limit: int = 100) -> QuerySet[FlowInstance]:
     return FlowInstance.objects.filter(next_timer_due__lte=now, completed=False).order_by("next_timer_due")[
         :limit

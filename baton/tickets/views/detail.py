@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -30,11 +30,11 @@ from baton.tickets.forms import (
     step_kind,
 )
 from baton.tickets.models import Step, StepState, Ticket
+from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
 from baton.workflows.engine import StepSpec
-from baton.workflows.models import FlowVersion
 
-from .common import STAFF_ROLES, is_staff_user, load_ticket, user_of
+from .common import is_staff_user, load_ticket, user_of
 from .timeline import build_timeline
 
 Bound = Mapping[str, forms.BaseForm]
@@ -70,10 +70,7 @@ class Panel:
 
 def staff_candidates(ticket: Ticket) -> QuerySet[User]:
     """Active staff who work on the ticket's department: possible new owners and collaborators."""
-    condition = Q(pk__in=[])
-    for role in STAFF_ROLES:
-        condition |= Q(pk__in=people.users_with_role(role, ticket.department).values("pk"))
-    return User.objects.filter(condition, is_active=True).order_by("name", "username")
+    return people.staff_of_department(ticket.department)
 
 
 def technicians(ticket: Ticket) -> QuerySet[User]:
@@ -84,7 +81,7 @@ def flow_steps(ticket: Ticket) -> dict[str, StepSpec]:
     """The steps of the flow version the ticket runs on, as drawn (outcomes and properties)."""
     if ticket.flow_instance_id is None:
         return {}
-    version = FlowVersion.objects.filter(instances=ticket.flow_instance_id).first()
+    version = flow_queries.version_for_instance(ticket.flow_instance_id)
     if version is None:
         return {}
     try:

@@ -171,3 +171,18 @@ def test_sites_and_assets_are_scoped(org: Any) -> None:
     assert store.get(reverse("asset-detail", args=[org.south_asset.pk])).status_code == 404
     south = client_for(org.south_dispatcher)
     assert south.get(reverse("site-detail", args=[org.site.pk])).status_code == 404
+
+
+def test_language_switch_is_saved_for_the_signed_in_user(org):
+    client = Client()
+    client.force_login(org.tech)
+    response = client.post(reverse("switch-language"), {"language": "en", "next": reverse("todo")})
+    assert response.status_code == 302
+    org.tech.refresh_from_db()
+    assert org.tech.language == "en"
+    client.post(reverse("switch-language"), {"language": "xx", "next": reverse("todo")})
+    org.tech.refresh_from_db()
+    assert org.tech.language == "en"
+    fresh = Client()
+    fresh.force_login(org.tech)
+    assert "My to-do" in fresh.get(reverse("todo")).content.decode()
