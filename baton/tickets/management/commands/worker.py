@@ -37,7 +37,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         log.info("worker started", extra={"interval": options["interval"]})
         while not stopping:
-            close_old_connections()
             try:
                 fired = fire_due_timers(limit=200)
             except Exception:
@@ -47,6 +46,7 @@ class Command(BaseCommand):
                 log.info("timers fired", extra={"count": fired})
             if options["once"]:
                 break
+            close_old_connections()  # between sweeps: drop connections that expired or broke
             if fired < 200:
                 deadline = time.monotonic() + options["interval"]
                 while not stopping and time.monotonic() < deadline:
