@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from baton.core.types import DbId
+
 from . import queries, services
 from .models import User
 
@@ -92,7 +94,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: DbId) -> Status[None]:
     assert isinstance(request.user, User)
     services.revoke_api_token(user=request.user, token_id=token_id)
     return Status(204, None)

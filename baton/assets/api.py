@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from baton.core.errors import NotFound
+from baton.core.types import DbId
 
 from .queries import visible_assets
 
@@ -29,12 +30,12 @@ class AssetOut(Schema):
 
 
 @router.get("/assets", response=list[AssetOut])
-def list_assets(request: HttpRequest, site: int | None = None, q: str = "") -> Any:
+def list_assets(request: HttpRequest, site: DbId | None = None, q: str = "") -> Any:
     return visible_assets(request.user, site_id=site, q=q)[:500]
 
 
 @router.get("/assets/{asset_id}", response={200: AssetOut, 404: dict})
-def get_asset(request: HttpRequest, asset_id: int) -> Any:
+def get_asset(request: HttpRequest, asset_id: DbId) -> Any:
     asset = visible_assets(request.user).filter(pk=asset_id).first()
     if asset is None:
         raise NotFound("Asset not found.")

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from baton.core.errors import NotFound
+from baton.core.types import DbId
 
 from . import queries
 
@@ -33,7 +34,7 @@ def list_sites(request: HttpRequest, q: str = "") -> Any:
 
 
 @router.get("/sites/{site_id}", response={200: SiteOut, 404: dict})
-def get_site(request: HttpRequest, site_id: int) -> Any:
+def get_site(request: HttpRequest, site_id: DbId) -> Any:
     site = queries.visible_sites(request.user).filter(pk=site_id).first()
     if site is None:
         raise NotFound("Site not found.")

@@ -15,6 +15,7 @@ from baton.accounts.models import Role, User
 from baton.assets.models import Asset
 from baton.core import clock
 from baton.core.errors import NotFound, PreconditionFailed, ValidationFailed
+from baton.core.types import DbId
 from baton.customers.models import Site
 
 from . import policies, queries, services
@@ -158,7 +159,7 @@ class ListFilters(Schema):
     q: str = ""
     status: str = ""
     priority: str = ""
-    site: int | None = None
+    site: DbId | None = None
     open: bool = False
     overdue: bool = False
     mine: bool = False
@@ -224,7 +225,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
-def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int) -> dict[str, Any]:
+def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: DbId) -> dict[str, Any]:
     ticket = policies.get_ticket_for(request.user, ticket_id)
     response["ETag"] = _etag(ticket)
     return ticket_detail_out(ticket)
@@ -232,7 +233,7 @@ def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int) -> 
 
 @router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
 def patch_ticket(
-    request: HttpRequest, response: HttpResponse, ticket_id: int, payload: TicketPatchIn
+    request: HttpRequest, response: HttpResponse, ticket_id: DbId, payload: TicketPatchIn
 ) -> dict[str, Any]:
     """Change title, description, priority or fault category. Send If-Match (412) or version (409)."""
     ticket = policies.get_ticket_for(request.user, ticket_id, "edit")
@@ -246,7 +247,7 @@ def patch_ticket(
 
 
 @router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS})
-def ticket_events(request: HttpRequest, ticket_id: int) -> list[TicketEvent]:
+def ticket_events(request: HttpRequest, ticket_id: DbId) -> list[TicketEvent]:
     """The audit trail: every change with who, what, before/after and when."""
     ticket = policies.get_ticket_for(request.user, ticket_id)
     return [
@@ -264,13 +265,13 @@ def ticket_events(request: HttpRequest, ticket_id: int) -> list[TicketEvent]:
 
 
 @router.get("/tickets/{ticket_id}/comments", response={200: list[CommentOut], **ERRORS})
-def list_comments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+def list_comments(request: HttpRequest, ticket_id: DbId) -> list[dict[str, Any]]:
     ticket = policies.get_ticket_for(request.user, ticket_id)
     return [comment_out(c) for c in queries.ticket_comments(request.user, ticket)]
 
 
 @router.post("/tickets/{ticket_id}/comments", response={201: CommentOut, **ERRORS})
-def post_comment(request: HttpRequest, ticket_id: int, payload: CommentIn) -> Status[dict[str, Any]]:
+def post_comment(request: HttpRequest, ticket_id: DbId, payload: CommentIn) -> Status[dict[str, Any]]:
     ticket = policies.get_ticket_for(request.user, ticket_id, "comment")
     comment = services.add_comment(
         ticket=ticket, actor=_actor(request), body=payload.body, internal=payload.internal
@@ -279,14 +280,14 @@ def post_comment(request: HttpRequest, ticket_id: int, payload: CommentIn) -> St
 
 
 @router.get("/tickets/{ticket_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
-def list_attachments(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+def list_attachments(request: HttpRequest, ticket_id: DbId) -> list[dict[str, Any]]:
     ticket = policies.get_ticket_for(request.user, ticket_id)
     return [attachment_out(a) for a in queries.ticket_attachments(request.user, ticket)]
 
 
 @router.post("/tickets/{ticket_id}/attachments", response={201: CommentOut, **ERRORS})
 def upload_attachment(
-    request: HttpRequest, ticket_id: int, file: File[UploadedFile], note: str = "", internal: bool = False
+    request: HttpRequest, ticket_id: DbId, file: File[UploadedFile], note: str = "", internal: bool = False
 ) -> Status[dict[str, Any]]:
     """Upload a photo or file (multipart ``file``); it arrives as a comment with the attachment."""
     ticket = policies.get_ticket_for(request.user, ticket_id, "comment")
@@ -307,7 +308,7 @@ def _step_action_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 
 @router.post("/tickets/{ticket_id}/steps/{step_id}/accept", response={200: StepOut, **ERRORS})
 def accept_step(
-    request: HttpRequest, ticket_id: int, step_id: int, payload: VersionIn | None = None
+    request: HttpRequest, ticket_id: DbId, step_id: DbId, payload: VersionIn | None = None
 ) -> dict[str, Any]:
     """The owner takes the step on (接单)."""
     ticket = _step_action_ticket(request, ticket_id)
@@ -319,7 +320,9 @@ def accept_step(
 
 
 @router.post("/tickets/{ticket_id}/steps/{step_id}/complete", response={200: TicketDetailOut, **ERRORS})
-def complete_step(request: HttpRequest, ticket_id: int, step_id: int, payload: CompleteIn) -> dict[str, Any]:
+def complete_step(
+    request: HttpRequest, ticket_id: DbId, step_id: DbId, payload: CompleteIn
+) -> dict[str, Any]:
     """Finish the step: dispatch (``technician``), repair (``done`` + ``resolution`` or ``return`` + reason),
     acceptance (``accept`` + ``rating`` or ``reject`` + reason)."""
     ticket = _step_action_ticket(request, ticket_id)
@@ -339,7 +342,9 @@ def complete_step(request: HttpRequest, ticket_id: int, step_id: int, payload: C
 
 
 @router.post("/tickets/{ticket_id}/steps/{step_id}/reassign", response={200: StepOut, **ERRORS})
-def reassign_step(request: HttpRequest, ticket_id: int, step_id: int, payload: ReassignIn) -> dict[str, Any]:
+def reassign_step(
+    request: HttpRequest, ticket_id: DbId, step_id: DbId, payload: ReassignIn
+) -> dict[str, Any]:
     """Hand the step to someone else (转派); a reason is required."""
     ticket = _step_action_ticket(request, ticket_id)
     version = _expected_version(request, ticket, payload.version)
@@ -359,7 +364,7 @@ def reassign_step(request: HttpRequest, ticket_id: int, step_id: int, payload: R
 
 @router.post("/tickets/{ticket_id}/steps/{step_id}/collaborators", response={200: StepOut, **ERRORS})
 def add_collaborator(
-    request: HttpRequest, ticket_id: int, step_id: int, payload: CollaboratorIn
+    request: HttpRequest, ticket_id: DbId, step_id: DbId, payload: CollaboratorIn
 ) -> dict[str, Any]:
     """Add a 协同人 who can see and comment but does not own the step."""
     ticket = _step_action_ticket(request, ticket_id)
@@ -377,7 +382,7 @@ class PersonOut(Schema):
 
 
 @router.get("/tickets/{ticket_id}/technicians", response={200: list[PersonOut], **ERRORS})
-def technicians(request: HttpRequest, ticket_id: int) -> list[dict[str, Any]]:
+def technicians(request: HttpRequest, ticket_id: DbId) -> list[dict[str, Any]]:
     """Technicians who may be dispatched to this ticket."""
     ticket = policies.get_ticket_for(request.user, ticket_id)
     return [
@@ -423,5 +428,5 @@ def attachment_response(user: Any, ticket_id: int, attachment_id: int, *, thumbn
 
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}/file", response={200: None, **ERRORS})
-def attachment_file(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+def attachment_file(request: HttpRequest, ticket_id: DbId, attachment_id: DbId) -> FileResponse:
     return attachment_response(request.user, ticket_id, attachment_id, thumbnail=False)

@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from baton.core.types import DbId
+
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid", str_max_length=5000)
@@ -24,8 +26,8 @@ class TicketCreateIn(StrictIn):
     type: str = "store_repair"
     fault_category: str = "other"
     priority: str = "normal"
-    site_id: int | None = None
-    asset_id: int | None = None
+    site_id: DbId | None = None
+    asset_id: DbId | None = None
     channel: str = "api"
     is_drill: bool = False
 
@@ -94,7 +96,7 @@ class EventOut(Schema):
     seq: int
     kind: str
     actor: UserRef | None
-    step_id: int | None
+    step_id: DbId | None
     data: dict[str, Any]
     created_at: datetime
     hash: str
@@ -130,21 +132,21 @@ class CommentOut(Schema):
 class CompleteIn(StrictIn):
     outcome: str | None = None
     reason: str = ""
-    technician: int | None = None
+    technician: DbId | None = None
     resolution: str | None = None
-    rating: int | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
     rating_comment: str | None = None
     version: int | None = None
 
 
 class ReassignIn(StrictIn):
-    owner_id: int
+    owner_id: DbId
     reason: str = Field(min_length=1, max_length=1000)
     version: int | None = None
 
 
 class CollaboratorIn(StrictIn):
-    user_id: int
+    user_id: DbId
 
 
 class VersionIn(StrictIn):
