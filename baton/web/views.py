@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -119,3 +120,14 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in accounts.LANGUAGES:
         accounts.set_language(user=request.user, language=language)
     return set_language(request)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (Django's view: old password checked, validators applied)."""
+
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, gettext("密码已修改。"))
+        return response

@@ -186,3 +186,25 @@ def test_language_switch_is_saved_for_the_signed_in_user(org):
     fresh = Client()
     fresh.force_login(org.tech)
     assert "My to-do" in fresh.get(reverse("todo")).content.decode()
+
+
+def test_password_change_checks_the_old_password_and_keeps_the_new_one(org):
+    client = Client()
+    client.force_login(org.tech)
+    page = client.get(reverse("password-change"))
+    assert page.status_code == 200
+    wrong = client.post(
+        reverse("password-change"),
+        {"old_password": "nope", "new_password1": "Fr1dge-Repair-77", "new_password2": "Fr1dge-Repair-77"},
+    )
+    assert wrong.status_code == 200
+    org.tech.refresh_from_db()
+    assert org.tech.check_password(PASSWORD)
+    ok = client.post(
+        reverse("password-change"),
+        {"old_password": PASSWORD, "new_password1": "Fr1dge-Repair-77", "new_password2": "Fr1dge-Repair-77"},
+    )
+    assert ok.status_code == 302
+    assert ok["Location"] == reverse("profile")
+    org.tech.refresh_from_db()
+    assert org.tech.check_password("Fr1dge-Repair-77")
