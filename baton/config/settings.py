@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from baton.config.schedule import SCHEDULE
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("BATON_VAR_DIR", BASE_DIR / "var"))
 
@@ -200,6 +202,23 @@ LOGGING = {
         "spiff": {"level": "WARNING"},
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
+}
+
+# Celery (production workers). `baton run` needs none of this: its embedded worker runs the same
+# schedule in-process without a broker.
+CELERY_BROKER_URL = os.environ.get(
+    "CELERY_BROKER_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+
+
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": entry["task"], "schedule": entry["every"]} for name, entry in SCHEDULE.items()
 }
 
 BATON_TICKET_PREFIX = os.environ.get("BATON_TICKET_PREFIX", "WO")

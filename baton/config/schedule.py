@@ -1,0 +1,18 @@
+"""The one periodic schedule. Celery beat and the embedded worker (``baton worker``) both read it.
+
+Each entry names a Celery task by its dotted path and how often it runs, in seconds.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class Entry(TypedDict):
+    task: str
+    every: float
+
+
+SCHEDULE: dict[str, Entry] = {
+    "sweep-flow-timers": {"task": "baton.tickets.tasks.sweep_timers", "every": 15.0},
+}
