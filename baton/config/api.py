@@ -20,6 +20,7 @@ from baton.accounts.services import user_for_token
 from baton.assets.api import router as assets_router
 from baton.core.errors import BatonError
 from baton.customers.api import router as customers_router
+from baton.notifications.api import router as notifications_router
 from baton.tickets.api import router as tickets_router
 
 
@@ -112,3 +113,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", customers_router)
 api.add_router("/", assets_router)
 api.add_router("/", tickets_router)
+api.add_router("/", notifications_router)

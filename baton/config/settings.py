@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "baton.assets",
     "baton.workflows",
     "baton.sla",
+    "baton.notifications",
     "baton.tickets",
     "baton.web",
     "baton.demo",
@@ -147,6 +148,8 @@ _VENDOR = {
     "tabler": "@tabler/core/dist",
     "htmx": "htmx.org/dist",
     "alpinejs": "alpinejs/dist",
+    "bpmn-js": "bpmn-js/dist",
+    "camunda-moddle": "camunda-bpmn-moddle/resources",
 }
 STATICFILES_DIRS = [
     (f"vendor/{name}", FRONTEND_DIR / path)
@@ -222,3 +225,39 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 BATON_TICKET_PREFIX = os.environ.get("BATON_TICKET_PREFIX", "WO")
+
+# Notifications (baton.notifications; defaults and meaning in baton/notifications/conf.py).
+# E-mail and SMS default to "log" backends so a trial sends nothing; set BATON_SMTP_HOST and/or
+# BATON_SMS_PROVIDER (aliyun or tencent) with their keys for production.
+_SMTP_HOST = os.environ.get("BATON_SMTP_HOST", "")
+NOTIFICATIONS = {
+    "BASE_URL": os.environ.get("BATON_BASE_URL", "http://127.0.0.1:8000"),
+    "MAX_ATTEMPTS": int(os.environ.get("BATON_NOTIFY_MAX_ATTEMPTS", "8")),
+    "EMAIL": {
+        "BACKEND": os.environ.get("BATON_EMAIL_BACKEND", "smtp" if _SMTP_HOST else "log"),
+        "HOST": _SMTP_HOST or "localhost",
+        "PORT": int(os.environ.get("BATON_SMTP_PORT", "25")),
+        "USER": os.environ.get("BATON_SMTP_USER", ""),
+        "PASSWORD": os.environ.get("BATON_SMTP_PASSWORD", ""),
+        "USE_TLS": _env_bool("BATON_SMTP_TLS"),
+        "USE_SSL": _env_bool("BATON_SMTP_SSL"),
+        "FROM": os.environ.get("BATON_EMAIL_FROM", "Baton <baton@localhost>"),
+    },
+    "SMS": {
+        "PROVIDER": os.environ.get("BATON_SMS_PROVIDER", "log"),
+        "SIGN_NAME": os.environ.get("BATON_SMS_SIGN_NAME", ""),
+        # JSON, per event: {"sla_breach": {"id": "SMS_123", "params": ["ticket_number", "step_name"]}}
+        "TEMPLATES": os.environ.get("BATON_SMS_TEMPLATES", ""),
+        "ALIYUN": {
+            "ACCESS_KEY_ID": os.environ.get("BATON_ALIYUN_ACCESS_KEY_ID", ""),
+            "ACCESS_KEY_SECRET": os.environ.get("BATON_ALIYUN_ACCESS_KEY_SECRET", ""),
+            "REGION": os.environ.get("BATON_ALIYUN_SMS_REGION", "cn-hangzhou"),
+        },
+        "TENCENT": {
+            "SECRET_ID": os.environ.get("BATON_TENCENT_SECRET_ID", ""),
+            "SECRET_KEY": os.environ.get("BATON_TENCENT_SECRET_KEY", ""),
+            "SDK_APP_ID": os.environ.get("BATON_TENCENT_SMS_SDK_APP_ID", ""),
+            "REGION": os.environ.get("BATON_TENCENT_SMS_REGION", "ap-guangzhou"),
+        },
+    },
+}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("baton.web.urls")),
     path("", include("baton.tickets.urls")),
     path("", include("baton.customers.urls")),
+    path("", include("baton.notifications.urls")),
 ]
