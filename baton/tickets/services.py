@@ -25,6 +25,7 @@ from baton.core import clock
 from baton.core.durations import parse_duration
 from baton.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from baton.customers.models import Site
+from baton.notifications import services as notifications
 from baton.workflows import engine
 from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
@@ -120,6 +121,37 @@ def _add_participant(ticket: Ticket, user: User) -> None:
     Participant.objects.get_or_create(ticket=ticket, user=user)
 
 
+def _notify(
+    ticket: Ticket,
+    event: str,
+    recipients: Sequence[User],
+    key: str,
+    *,
+    step: Step | None = None,
+    actor: User | None = None,
+    reason: str = "",
+) -> None:
+    """Queue notifications in this transaction (the outbox delivers them after commit)."""
+    people = [user for user in recipients if actor is None or user.pk != actor.pk]
+    if not people:
+        return
+    notifications.notify(
+        recipients=people,
+        event=event,
+        context={
+            "ticket_number": ticket.number,
+            "ticket_title": ticket.title,
+            "step_name": step.name if step else "",
+            "due_at": step.due_at if step else ticket.due_at,
+            "actor": actor.display_name if actor else "Baton",
+            "reason": reason,
+        },
+        urgent=ticket.priority == Priority.URGENT,
+        ticket_id=ticket.pk,
+        idempotency_key=key,
+    )
+
+
 def _touch(ticket: Ticket, now: datetime, *fields: str) -> None:
     ticket.version += 1
     ticket.updated_at = now
@@ -148,8 +180,14 @@ def _step_due(step_spec: engine.StepSpec, now: datetime) -> datetime:
         return now + DEFAULT_STEP_SLA
 
 
-def _sync_steps(ticket: Ticket, running: engine.FlowInstance, *, actor: User | None, now: datetime) -> None:
-    """Mirror the engine's active user tasks as Step rows, and the ticket status with them."""
+def _sync_steps(
+    ticket: Ticket, running: engine.FlowInstance, *, actor: User | None, now: datetime, sent_back: str = ""
+) -> None:
+    """Mirror the engine's active user tasks as Step rows, and the ticket status with them.
+
+    ``sent_back`` is the reason when the step just completed was a return or a rejection: the new
+    owners hear about it as that, with the reason, rather than as a plain assignment.
+    """
     active = {task.task_id: task for task in running.active_tasks()}
     open_steps = list(ticket.steps.filter(state=StepState.ACTIVE).select_related("owner"))
     previous_owner = None
@@ -184,6 +222,15 @@ def _sync_steps(ticket: Ticket, running: engine.FlowInstance, *, actor: User | N
             entered_at=now,
         )
         _add_participant(ticket, owner)
+        _notify(
+            ticket,
+            "returned" if sent_back else "step_assigned",
+            [owner],
+            f"step:{step.pk}:assigned",
+            step=step,
+            actor=actor,
+            reason=sent_back,
+        )
         events.record(
             ticket,
             "step_entered",
@@ -200,6 +247,7 @@ def _sync_steps(ticket: Ticket, running: engine.FlowInstance, *, actor: User | N
     if running.is_completed():
         ticket.status = Status.CLOSED
         ticket.closed_at = now
+        _notify(ticket, "ticket_closed", [ticket.requester], f"ticket:{ticket.pk}:closed", actor=actor)
     else:
         statuses = [t.step.properties.get("status") for t in active.values()]
         ticket.status = next((s for s in statuses if s in Status.values), Status.IN_PROGRESS)
@@ -428,7 +476,8 @@ def complete_step(
         step=step,
         data={"step": step.name, "outcome": outcome, "reason": reason, "changes": changes},
     )
-    _sync_steps(ticket, running, actor=actor, now=now)
+    sent_back = reason if outcome in _list_property(spec, "reason_required") else ""
+    _sync_steps(ticket, running, actor=actor, now=now, sent_back=sent_back)
     _save_flow(ticket, row, running)
     _touch(ticket, now, "status", "closed_at", "resolution", "satisfaction", "satisfaction_comment")
     return ticket
@@ -476,6 +525,14 @@ def reassign_step(
     step.accepted_at = None
     step.save(update_fields=["owner", "accepted_at"])
     _add_participant(ticket, new_owner)
+    _notify(
+        ticket,
+        "step_assigned",
+        [new_owner],
+        f"step:{step.pk}:owner:{ticket.audit_seq}",
+        step=step,
+        actor=actor,
+    )
     events.record(
         ticket,
         "step_reassigned",
