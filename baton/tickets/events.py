@@ -2,8 +2,10 @@
 
 ``record`` is the only code that creates ``TicketEvent`` rows. It must run inside the
 transaction that makes the change and with the ticket row locked (services lock it), so
-sequence numbers and the chain stay gapless. The ticket keeps the head of its chain
-(``audit_seq``, ``audit_head``), so removing the newest events is detected too.
+sequence numbers and the chain stay gapless. Events are chained in memory and written in one
+statement by ``flush`` (services flush before they save the ticket; the ticket save carries the
+new chain head). The ticket keeps the head of its chain (``audit_seq``, ``audit_head``), so
+removing the newest events is detected too.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def record(
     data: dict[str, Any] | None = None,
     step: Step | None = None,
 ) -> TicketEvent:
-    """Append one event to the ticket's chain (caller saves the ticket's audit head)."""
+    """Append one event to the ticket's chain; ``flush`` writes it (caller saves the audit head)."""
     event = TicketEvent(
         ticket=ticket,
         seq=ticket.audit_seq + 1,
@@ -49,10 +51,19 @@ def record(
         prev_hash=ticket.audit_head or GENESIS,
     )
     event.hash = chain_hash(event.prev_hash, _payload(event))
-    event.save(force_insert=True)
+    pending: list[TicketEvent] = ticket.__dict__.setdefault("_pending_events", [])
+    pending.append(event)
     ticket.audit_seq = event.seq
     ticket.audit_head = event.hash
     return event
+
+
+def flush(ticket: Ticket) -> int:
+    """Write the ticket's recorded events in one INSERT; returns how many."""
+    pending: list[TicketEvent] = ticket.__dict__.pop("_pending_events", [])
+    if pending:
+        TicketEvent.objects.bulk_create(pending)
+    return len(pending)
 
 
 @dataclass(frozen=True)

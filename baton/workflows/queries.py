@@ -12,14 +12,11 @@ DEFAULT_FLOW_KEY = "repair"
 
 
 def current_version(ticket_type: str) -> FlowVersion | None:
-    """The newest deployed version for the ticket type, else the newest default flow."""
-    version = (
-        FlowVersion.objects.filter(definition__ticket_type=ticket_type).select_related("definition").first()
-    )
+    """The most recently deployed version for the ticket type, else the newest default flow."""
+    versions = FlowVersion.objects.defer("bpmn_xml").order_by("-deployed_at", "-pk")
+    version = versions.filter(definition__ticket_type=ticket_type).first()
     if version is None:
-        version = (
-            FlowVersion.objects.filter(definition__key=DEFAULT_FLOW_KEY).select_related("definition").first()
-        )
+        version = versions.filter(definition__key=DEFAULT_FLOW_KEY).first()
     return version
 
 
