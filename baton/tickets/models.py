@@ -103,6 +103,7 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-created_at"], name="ix_ticket_requester"),
             models.Index(fields=["customer", "-created_at"], name="ix_ticket_customer"),
             models.Index(fields=["-created_at"], name="ix_ticket_created"),
+            models.Index(fields=["department", "requester"], name="ix_ticket_dept_requester"),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +139,10 @@ class Step(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.ACTIVE)
     owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="owned_steps")
+    # The ticket's department, copied so department queues are one indexed range scan.
+    department = models.ForeignKey(
+        "accounts.Department", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     collaborators = models.ManyToManyField("accounts.User", blank=True, related_name="collaborating_steps")
     due_at = models.DateTimeField(_("due"))
     entered_at = models.DateTimeField()
@@ -154,6 +159,8 @@ class Step(models.Model):
         indexes = [
             models.Index(fields=["owner", "state", "due_at"], name="ix_step_owner_state_due"),
             models.Index(fields=["ticket", "state"], name="ix_step_ticket_state"),
+            models.Index(fields=["state", "due_at"], name="ix_step_state_due"),
+            models.Index(fields=["department", "state", "due_at"], name="ix_step_dept_state_due"),
         ]
 
     def __str__(self) -> str:
@@ -165,9 +172,14 @@ class Participant(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    # The ticket's department, copied so "participations outside my departments" is an index scan.
+    department = models.ForeignKey(
+        "accounts.Department", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="uniq_participant")]
+        indexes = [models.Index(fields=["user", "department", "ticket"], name="ix_participant_user_dept")]
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.ticket_id}"

@@ -33,7 +33,7 @@ def _step_rows(qs: QuerySet[Step]) -> QuerySet[Step]:
     )
 
 
-def todo_for(user: Any, *, limit: int = 50) -> TodoPage:
+def todo_for(user: Any, *, limit: int = 20) -> TodoPage:
     """The user's own active steps (overdue first: earliest due first) and their department's queue."""
     now = clock.now()
     mine_qs = Step.objects.filter(owner_id=user.pk, state=StepState.ACTIVE)
@@ -43,7 +43,7 @@ def todo_for(user: Any, *, limit: int = 50) -> TodoPage:
     scope = people.scope_department_ids(user) if not people.is_admin(user) else None
     queue_qs = Step.objects.filter(state=StepState.ACTIVE).exclude(owner_id=user.pk)
     if scope is not None:
-        queue_qs = queue_qs.filter(ticket__department_id__in=scope) if scope else queue_qs.none()
+        queue_qs = queue_qs.filter(department_id__in=scope) if scope else queue_qs.none()
     queue = list(_step_rows(queue_qs)[:limit])
     return TodoPage(
         mine=mine, queue=queue, mine_count=mine_count, mine_overdue=mine_overdue, queue_count=queue_qs.count()

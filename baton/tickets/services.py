@@ -125,7 +125,8 @@ def clock_zone() -> ZoneInfo:
 
 
 def _add_participant(ticket: Ticket, user: User) -> None:
-    Participant.objects.bulk_create([Participant(ticket=ticket, user=user)], ignore_conflicts=True)
+    participant = Participant(ticket=ticket, user=user, department_id=ticket.department_id)
+    Participant.objects.bulk_create([participant], ignore_conflicts=True)
 
 
 def _notify(
@@ -236,6 +237,7 @@ def _sync_steps(
             name=spec.name,
             task_id=task_id,
             owner=owner,
+            department_id=ticket.department_id,
             due_at=_step_due(spec, now),
             entered_at=now,
         )
