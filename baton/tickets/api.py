@@ -191,14 +191,18 @@ def list_tickets(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
     site = (
-        Site.objects.filter(pk=payload.site_id).select_related("region__department").first()
+        Site.objects.filter(pk=payload.site_id)
+        .select_related("region__department__dispatcher", "customer")
+        .first()
         if payload.site_id
         else None
     )
     if payload.site_id and site is None:
         raise ValidationFailed("No such site.", fields={"site_id": ["not found"]})
     asset = (
-        Asset.objects.filter(pk=payload.asset_id).select_related("site__region__department").first()
+        Asset.objects.filter(pk=payload.asset_id)
+        .select_related("site__region__department__dispatcher", "site__customer", "customer")
+        .first()
         if payload.asset_id
         else None
     )
