@@ -9,6 +9,7 @@ Prints ONE JSON object. See bench/README.md for what is measured and how to read
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -59,7 +60,7 @@ def _postgres_admin(url: str) -> tuple[str, Callable[[str], None]]:
             dbname="postgres",
             autocommit=True,
         ) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     return name, run
 
@@ -208,7 +209,7 @@ class RawInserter:
             if isinstance(f, DateTimeField):
                 self.adapters.append(ops.adapt_datetimefield_value)
             elif isinstance(f, JSONField):
-                self.adapters.append(lambda v, e=f.encoder: ops.adapt_json_value(v, e))
+                self.adapters.append(functools.partial(ops.adapt_json_value, encoder=f.encoder))
             else:
                 self.adapters.append(None)
         columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
@@ -219,6 +220,7 @@ class RawInserter:
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, **values: Any) -> None:
+        """One row; keys that are not columns of the model (e.g. a proposed field) are ignored."""
         row = {**self.defaults, **values}
         self.rows.append(
             tuple(
@@ -311,6 +313,7 @@ def bulk_load(company: Any, total: int, *, now: datetime, chunk: int = 5000) -> 
                         task_id=task,
                         state=StepState.COMPLETED,
                         owner_id=owners[key].pk,
+                        department_id=region.department.pk,
                         due_at=moment + sla[key],
                         entered_at=moment,
                         accepted_at=moment,
@@ -328,11 +331,12 @@ def bulk_load(company: Any, total: int, *, now: datetime, chunk: int = 5000) -> 
                         task_id=task,
                         state=StepState.ACTIVE,
                         owner_id=owners[active].pk,
+                        department_id=region.department.pk,
                         due_at=moment + sla[active],
                         entered_at=moment,
                     )
                 for uid in sorted({owners[key].pk for key in [*done, *([active] if active else [])]}):
-                    participants.add(ticket_id=ticket_id, user_id=uid)
+                    participants.add(ticket_id=ticket_id, user_id=uid, department_id=region.department.pk)
                 title = f"{asset.name}故障 #{ticket_id}"
                 priority = rng.choice(("low", "normal", "normal", "high", "urgent"))
                 event = TicketEvent(

@@ -22,6 +22,7 @@ from baton.core.errors import BatonError
 from baton.customers.api import router as customers_router
 from baton.notifications.api import router as notifications_router
 from baton.tickets.api import router as tickets_router
+from baton.workflows.api import router as workflows_router
 
 
 class TokenAuth(HttpBearer):
@@ -114,3 +115,4 @@ api.add_router("/", customers_router)
 api.add_router("/", assets_router)
 api.add_router("/", tickets_router)
 api.add_router("/", notifications_router)
+api.add_router("/", workflows_router)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("baton.tickets.urls")),
     path("", include("baton.customers.urls")),
     path("", include("baton.notifications.urls")),
+    path("", include("baton.workflows.urls")),
 ]

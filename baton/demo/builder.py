@@ -27,6 +27,8 @@ from baton.assets.models import Asset
 from baton.core import clock
 from baton.core.errors import BatonError
 from baton.customers.models import Customer, Region, Site
+from baton.notifications import services as notifications
+from baton.notifications.models import Notification
 from baton.tickets.models import Ticket
 from baton.workflows import services as flows
 
@@ -41,6 +43,13 @@ class DemoConflict(BatonError):
 
     status = 409
     code = "demo_conflict"
+
+
+class DemoIncomplete(BatonError):
+    """Writing the historical tickets failed after the structure was committed."""
+
+    status = 500
+    code = "demo_incomplete"
 
 
 @dataclass
@@ -99,7 +108,7 @@ class _People:
             name=name,
             first_name=name[1:],
             last_name=name[:1],
-            email=f"{username}@weidao.example",
+            email="",  # set after the history (see _settle_notifications): no e-mail for the past
             phone=phone,
             employee_no=None if customer else f"{employee_prefix}{self.serial:04d}",
             department=department,
@@ -254,6 +263,26 @@ def _build_structure(rng: random.Random) -> None:
     Asset.objects.bulk_create(assets)
 
 
+def demo_email(username: str) -> str:
+    return f"{username}@weidao.example"
+
+
+def _settle_notifications(company: Company) -> None:
+    """The history happened in the past: nothing of it should be e-mailed now.
+
+    Users get no e-mail address while the history is written, so the services queue in-app
+    notifications only (no outbox messages for a worker to send on first start); then they get
+    their addresses, and notifications older than a day are marked read, as people would have.
+    """
+    for username in _usernames():
+        User.objects.filter(username=username).update(email=demo_email(username))
+    cutoff = clock.now() - timedelta(days=1)
+    for user in company.users.values():
+        old = list(Notification.objects.filter(user=user, created_at__lt=cutoff).values_list("pk", flat=True))
+        if old:
+            notifications.mark_read(user=user, ids=old)
+
+
 def summarise(*, created: bool, seconds: float = 0.0) -> DemoSummary:
     roles = dict(
         RoleAssignment.objects.values("role")
@@ -307,7 +336,14 @@ def build_demo(stdout: Any | None = None) -> DemoSummary:
     _build_structure(rng)
     say(f"组织、人员、门店、设备已创建 ({time.perf_counter() - started:.1f}s)")
     company = load_company()
-    with _quiet_engine_logs():
-        count = build_history(company, rng, now=clock.now())
+    try:
+        with _quiet_engine_logs():
+            count = build_history(company, rng, now=clock.now())
+    except Exception as exc:
+        raise DemoIncomplete(
+            f"The demo's history stopped part-way ({exc}); the company exists but not all tickets do. "
+            "Start again with an empty database (e.g. a new BATON_VAR_DIR)."
+        ) from exc
+    _settle_notifications(company)
     say(f"历史工单 {count} 张已生成 ({time.perf_counter() - started:.1f}s)")
     return summarise(created=True, seconds=time.perf_counter() - started)

@@ -250,6 +250,23 @@ class DoneForm(VersionForm):
         return {"resolution": resolution} if resolution else {}
 
 
+class CostForm(VersionForm):
+    """A quote: the repair cost the flow routes on (e.g. under 500 is approved automatically)."""
+
+    cost = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=10**9,
+        decimal_places=2,
+        label=_("维修费用（元）"),
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "decimal", "step": "0.01"}),
+    )
+
+    def values(self) -> dict[str, Any]:
+        cost = self.cleaned_data.get("cost")
+        return {} if cost is None else {"cost": str(cost)}
+
+
 RATINGS = [(str(i), str(i)) for i in range(1, 6)]
 
 
@@ -335,6 +352,10 @@ OUTCOMES: dict[str, Outcome] = {
     "return": Outcome("return", _("退回"), ReasonForm, "outline-danger", reason=True),
     "accept": Outcome("accept", _("验收通过"), AcceptanceForm, "success"),
     "reject": Outcome("reject", _("验收不通过"), ReasonForm, "outline-danger", reason=True),
+    "quote": Outcome("quote", _("提交报价"), CostForm),
+    "approve": Outcome("approve", _("批准"), ReasonForm, "success"),
+    "confirm": Outcome("confirm", _("确认"), ReasonForm, "success"),
+    "submit": Outcome("submit", _("提交"), ReasonForm),
 }
 
 # The shipped repair flow's steps (used when the flow itself does not say).

@@ -136,6 +136,7 @@ class CompleteIn(StrictIn):
     resolution: str | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
     rating_comment: str | None = None
+    cost: float | None = Field(default=None, ge=0, le=1_000_000_000)
     version: int | None = None
 
 

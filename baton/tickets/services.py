@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -418,7 +419,8 @@ def complete_step(
     """Finish a step with an outcome; the flow decides what comes next.
 
     ``values`` may carry ``technician`` (a user id, at dispatch), ``resolution`` (what was
-    done), ``rating`` (1–5) and ``rating_comment`` (at acceptance), as the step requires.
+    done), ``cost`` (a routing variable for approval thresholds), ``rating`` (1–5) and
+    ``rating_comment`` (at acceptance), as the step requires.
     Outcomes listed in the step's ``reason_required`` property (return, reject) need a reason.
     """
     ticket = _lock(ticket)
@@ -434,7 +436,7 @@ def complete_step(
         raise InvalidTransition("This step is no longer active in the flow.")
     spec = task.step
     values = dict(values or {})
-    unknown = set(values) - {"technician", "resolution", "rating", "rating_comment"}
+    unknown = set(values) - {"technician", "resolution", "rating", "rating_comment", "cost"}
     if unknown:
         raise ValidationFailed(
             f"Unknown fields: {', '.join(sorted(unknown))}.",
@@ -463,6 +465,10 @@ def complete_step(
         technician = _technician(values["technician"], ticket)
         flow_data["technician"] = technician.pk
         changes["technician"] = [None, technician.pk]
+    if "cost" in values:
+        cost = _cost(values["cost"])
+        flow_data["cost"] = cost
+        changes["cost"] = [None, cost]
     if "resolution" in values:
         resolution = _text(values["resolution"], "resolution", required=True)
         changes["resolution"] = [ticket.resolution, resolution]
@@ -502,6 +508,19 @@ def complete_step(
     _save_flow(ticket, row, running)
     _touch(ticket, now, "status", "closed_at", "resolution", "satisfaction", "satisfaction_comment")
     return ticket
+
+
+def _cost(value: Any) -> int | float:
+    """A repair cost the flow can route on (``cost < 500``): 0 to 10⁹, kept to 2 decimals."""
+    valid_type = isinstance(value, int | float | str | Decimal) and not isinstance(value, bool)
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else str(value)) if valid_type else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or not 0 <= amount <= 10**9:
+        raise ValidationFailed("The cost must be a number from 0 to 10⁹.", fields={"cost": ["0–10⁹"]})
+    amount = amount.quantize(Decimal("0.01"))
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def _technician(value: Any, ticket: Ticket) -> User:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from baton.core import clock
 from baton.core.errors import Conflict, ValidationFailed
@@ -47,15 +47,20 @@ def deploy_flow(
     definition, _ = FlowDefinition.objects.get_or_create(
         key=key, defaults={"name": name, "ticket_type": ticket_type}
     )
+    FlowDefinition.objects.select_for_update().filter(pk=definition.pk).first()  # one deploy at a time
     last = definition.versions.order_by("-number").first()
-    return FlowVersion.objects.create(
-        definition=definition,
-        number=(last.number + 1) if last else 1,
-        bpmn_xml=bpmn_xml,
-        spec_json=compiled.serialize(),
-        deployed_at=clock.now(),
-        deployed_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            return FlowVersion.objects.create(
+                definition=definition,
+                number=(last.number + 1) if last else 1,
+                bpmn_xml=bpmn_xml,
+                spec_json=compiled.serialize(),
+                deployed_at=clock.now(),
+                deployed_by=actor,
+            )
+    except IntegrityError as exc:
+        raise Conflict("Someone else deployed this flow at the same moment; reload and try again.") from exc
 
 
 def ensure_default_flows() -> None:
@@ -63,8 +68,9 @@ def ensure_default_flows() -> None:
     shipped = {"repair": ("门店设备报修 Store repair", "store_repair")}
     for key, (name, ticket_type) in shipped.items():
         xml = (FLOWS_DIR / f"{key}.bpmn").read_text(encoding="utf-8")
-        latest = FlowVersion.objects.filter(definition__key=key).first()
-        if latest is None or latest.bpmn_xml != xml:
+        latest = FlowVersion.objects.filter(definition__key=key).order_by("-number").first()
+        # A version an admin deployed (deployed_by set) is theirs: an upgrade never replaces it.
+        if latest is None or (latest.deployed_by_id is None and latest.bpmn_xml != xml):
             deploy_flow(key=key, name=name, bpmn_xml=xml, ticket_type=ticket_type)
 
 

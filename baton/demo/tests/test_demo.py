@@ -17,6 +17,7 @@ from baton.core import clock
 from baton.customers.models import Customer, Region, Site
 from baton.demo import data
 from baton.demo.builder import DemoConflict, build_demo
+from baton.notifications.models import Notification, OutboxMessage
 from baton.tickets import policies
 from baton.tickets.events import verify_ticket
 from baton.tickets.models import (
@@ -192,6 +193,14 @@ def assert_history() -> None:
     assert Step.objects.filter(state=StepState.ACTIVE, owner__username="store_bj01").exists()
     for ticket in Ticket.objects.all():
         assert verify_ticket(ticket) == [], ticket.number
+    # the past is not e-mailed on first start; the bell has history, recent items unread
+    assert not OutboxMessage.objects.exists()
+    assert Notification.objects.filter(read_at__isnull=False).exists()
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        read_at__isnull=True, created_at__lt=now - timedelta(days=1)
+    ).exists()
+    assert User.objects.get(username="dispatcher_north").email == "dispatcher_north@weidao.example"
 
 
 def assert_scoping() -> None:

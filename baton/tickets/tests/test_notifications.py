@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from baton.core.errors import ValidationFailed
@@ -13,7 +15,7 @@ from .helpers import accept, active_step, dispatch, open_ticket, repair
 pytestmark = pytest.mark.django_db
 
 
-def inbox(user) -> list[tuple[str, str]]:
+def inbox(user: Any) -> list[tuple[str, int | None]]:
     return list(Notification.objects.filter(user=user).order_by("pk").values_list("event", "ticket_id"))
 
 

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("flows/", views.flow_list, name="flow-list"),
+    path("flows/templates/<slug:template_id>/xml/", views.flow_template_xml, name="flow-template-xml"),
+    path("flows/<slug:key>/", views.flow_detail, name="flow-detail"),
+    path("flows/<slug:key>/design/", views.flow_design, name="flow-design"),
+    path("flows/<slug:key>/versions/<int:number>/", views.flow_version, name="flow-version"),
+    path("flows/<slug:key>/versions/<int:number>/xml/", views.flow_version_xml, name="flow-version-xml"),
+]
