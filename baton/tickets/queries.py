@@ -82,6 +82,12 @@ def ticket_list(user: Any, filters: TicketFilters) -> QuerySet[Ticket]:
     return qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
 
 
+def open_reported_by(user: Any, *, limit: int = 10) -> list[Ticket]:
+    """The user's own open reports, newest first (a requester always sees their own tickets)."""
+    qs = Ticket.objects.filter(requester_id=user.pk, status__in=OPEN_STATUSES)
+    return list(qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")[:limit])
+
+
 def ticket_timeline(user: Any, ticket: Ticket) -> list[TicketEvent]:
     events = ticket.events.select_related("actor", "step").order_by("seq")
     if not can_see_internal(user, ticket):

@@ -22,7 +22,6 @@ from baton.accounts.models import Role, User
 from baton.core import clock
 from baton.core.errors import BatonError
 from baton.tickets import queries as ticket_queries
-from baton.tickets.queries import TicketFilters
 
 from .errors import add_to_form, message_for
 
@@ -49,9 +48,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     page = ticket_queries.todo_for(user)
     now = clock.now()
     is_staff = bool(people.scope_department_ids(user)) or people.is_admin(user)
-    reported = list(
-        ticket_queries.ticket_list(user, TicketFilters(open_only=True)).filter(requester_id=user.pk)[:10]
-    )
+    reported = ticket_queries.open_reported_by(user)
     context = {
         "page": page,
         "now": now,
