@@ -1,12 +1,14 @@
 from django.urls import path
 
 from . import views
+from .views.diagram import ticket_diagram
 
 urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/new/", views.ticket_create, name="ticket-create"),
     path("tickets/new/assets/", views.asset_options, name="ticket-asset-options"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:ticket_id>/diagram/", ticket_diagram, name="ticket-diagram"),
     path("tickets/<int:ticket_id>/comments/", views.comment, name="ticket-comment"),
     path("tickets/<int:ticket_id>/steps/<int:step_id>/accept/", views.step_accept, name="ticket-step-accept"),
     path(

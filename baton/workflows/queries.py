@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
 
+from . import engine, services
+from .engine.safexml import parse_xml
 from .models import FlowInstance, FlowVersion
 
 DEFAULT_FLOW_KEY = "repair"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+logger = logging.getLogger(__name__)
 
 
 def current_version(ticket_type: str) -> FlowVersion | None:
@@ -28,3 +34,45 @@ def due_instances(now: datetime, limit: int = 100) -> QuerySet[FlowInstance]:
     return FlowInstance.objects.filter(next_timer_due__lte=now, completed=False).order_by("next_timer_due")[
         :limit
     ]
+
+
+@dataclass(frozen=True)
+class FlowDiagram:
+    """A flow version's drawing plus where one instance has been and where it waits now."""
+
+    bpmn_xml: str
+    completed: list[str]  # element ids in the order they completed (repeats when a loop was taken)
+    active: list[str]  # steps waiting for a person
+    flows: list[str]  # sequence flows the instance went along
+
+
+def flow_diagram(instance_id: int) -> FlowDiagram | None:
+    """The drawing and the path taken for an instance; ``None`` when there is no such instance."""
+    row = FlowInstance.objects.select_related("version").filter(pk=instance_id).first()
+    if row is None:
+        return None
+    xml = row.version.bpmn_xml
+    try:
+        running = services.load_instance(row)
+        path = running.path()
+        active = [task.step.key for task in running.active_tasks()]
+        root = parse_xml(xml, "BPMN")
+    except (engine.EngineError, engine.FlowValidationError):
+        logger.exception("could not read flow instance %s", instance_id)
+        return FlowDiagram(bpmn_xml=xml, completed=[], active=[], flows=[])
+    flows = [
+        str(node.get("id"))
+        for node in root.iter(f"{{{BPMN_NS}}}sequenceFlow")
+        if _went_along(path, active, str(node.get("sourceRef")), str(node.get("targetRef")))
+    ]
+    return FlowDiagram(bpmn_xml=xml, completed=path, active=active, flows=flows)
+
+
+def _went_along(path: list[str], active: list[str], source: str, target: str) -> bool:
+    """Whether a flow was taken: its source completed before its target completed or became active."""
+    if source not in path:
+        return False
+    if target in active:
+        return True
+    first_source = path.index(source)
+    return any(element == target for element in path[first_source + 1 :])
