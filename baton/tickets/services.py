@@ -27,9 +27,10 @@ from baton.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, 
 from baton.customers.models import Site
 from baton.notifications import services as notifications
 from baton.workflows import engine
+from baton.workflows import policies as flow_policies
 from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
-from baton.workflows.models import FlowInstance
+from baton.workflows.models import FlowInstance, FlowVersion
 
 from . import events, policies
 from .assignment import resolve_owner
@@ -754,3 +755,58 @@ def fire_due_timers(*, limit: int = 100) -> int:
             _touch(ticket, now, "status", "closed_at")
             fired += 1
     return fired
+
+
+# ---------------------------------------------------------------------------- flow versions
+
+
+@transaction.atomic
+def migrate_ticket_flow(*, ticket: Ticket, to_version: FlowVersion, actor: User) -> Ticket:
+    """Move an in-flight ticket's flow onto another version of the same flow (admins only).
+
+    Waiting timers keep their due times; open steps keep their rows (matched by task id, or
+    by step key when the engine gave the task a new id). A ticket whose current step does not
+    exist in ``to_version`` is refused with the reason (:class:`InvalidTransition`), unchanged.
+    """
+    if not flow_policies.can_design(actor):
+        raise Forbidden("Only an administrator can migrate tickets to another flow version.")
+    ticket = _lock(ticket)
+    if ticket.flow_instance_id is None:
+        raise InvalidTransition("This ticket has no flow.")
+    row = FlowInstance.objects.select_for_update().select_related("version").get(pk=ticket.flow_instance_id)
+    from_version = row.version
+    if from_version.definition_id != to_version.definition_id:
+        raise InvalidTransition("The ticket runs another flow; it can only move to a version of its own.")
+    if from_version.pk == to_version.pk:
+        raise InvalidTransition(f"The ticket already runs version {to_version.number}.")
+    if row.completed:
+        raise InvalidTransition("The ticket's flow has finished; there is nothing to migrate.")
+    try:
+        running = engine.migrate_instance(flows.load_instance(row), flows.flow_of(to_version))
+    except engine.EngineError as exc:
+        raise InvalidTransition(str(exc)) from exc
+
+    now = clock.now()
+    active = running.active_tasks()
+    open_steps = list(ticket.steps.filter(state=StepState.ACTIVE))
+    claimed = {step.task_id for step in open_steps}
+    for step in open_steps:
+        if any(task.task_id == step.task_id for task in active):
+            continue
+        match = next((t for t in active if t.step.key == step.key and t.task_id not in claimed), None)
+        if match is not None:
+            step.task_id = match.task_id
+            claimed.add(match.task_id)
+            step.save(update_fields=["task_id"])
+    events.record(
+        ticket,
+        "flow_migrated",
+        actor=actor,
+        data={"flow": from_version.definition.key, "from": from_version.number, "to": to_version.number},
+    )
+    _sync_steps(ticket, running, actor=actor, now=now)
+    FlowInstance.objects.filter(pk=row.pk).update(version=to_version)
+    row.version = to_version
+    _save_flow(ticket, row, running)
+    _touch(ticket, now, "status", "closed_at")
+    return ticket

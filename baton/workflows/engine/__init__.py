@@ -10,6 +10,7 @@ Every expression is CEL (:mod:`baton.core.cel`); scripts are refused; time comes
 
 from .errors import EngineError, FlowValidationError, Problem
 from .flow import CompiledFlow, StepSpec, compile_flow, load_flow
+from .migration import ElementChange, FlowDiff, diff_flows, migrate_instance
 from .runtime import ActiveTask, FlowInstance, load_instance, start_instance
 from .script_engine import register_service
 from .timers import install_clock
@@ -19,14 +20,18 @@ install_clock()
 __all__ = [
     "ActiveTask",
     "CompiledFlow",
+    "ElementChange",
     "EngineError",
+    "FlowDiff",
     "FlowInstance",
     "FlowValidationError",
     "Problem",
     "StepSpec",
     "compile_flow",
+    "diff_flows",
     "load_flow",
     "load_instance",
+    "migrate_instance",
     "register_service",
     "start_instance",
 ]
