@@ -1,0 +1,30 @@
+"""Every write to tickets. Verb-named, keyword-only, atomic; each appends audit events.
+
+Views, API handlers and tasks authorise through ``policies`` and then call exactly one of
+these. Each function locks the ticket row, re-checks what it needs, changes the rows and the
+flow, and records ``TicketEvent`` rows in the same transaction. Bad input raises a
+``BatonError`` before anything is written.
+"""
+
+from __future__ import annotations
+
+from ._common import RESOLVE_TARGETS, clock_zone
+from .content import EDITABLE_FIELDS, add_comment, update_ticket
+from .create import create_ticket
+from .flow import fire_due_timers, migrate_ticket_flow
+from .steps import accept_step, add_collaborator, complete_step, reassign_step
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "RESOLVE_TARGETS",
+    "accept_step",
+    "add_collaborator",
+    "add_comment",
+    "clock_zone",
+    "complete_step",
+    "create_ticket",
+    "fire_due_timers",
+    "migrate_ticket_flow",
+    "reassign_step",
+    "update_ticket",
+]
