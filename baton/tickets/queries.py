@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from baton.accounts import queries as people
 from baton.core import clock
@@ -38,8 +38,8 @@ def todo_for(user: Any, *, limit: int = 20) -> TodoPage:
     now = clock.now()
     mine_qs = Step.objects.filter(owner_id=user.pk, state=StepState.ACTIVE)
     mine = list(_step_rows(mine_qs)[:limit])
-    mine_count = mine_qs.count()
-    mine_overdue = mine_qs.filter(due_at__lt=now).count()
+    counts = mine_qs.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+    mine_count, mine_overdue = counts["total"], counts["overdue"]
     scope = people.scope_department_ids(user) if not people.is_admin(user) else None
     queue_qs = Step.objects.filter(state=StepState.ACTIVE).exclude(owner_id=user.pk)
     if scope is not None:
