@@ -67,26 +67,34 @@ def scope_department_ids(user: User) -> list[int]:
     return cached
 
 
-def users_with_role(role: str, department: Department) -> QuerySet[User]:
-    """Active users holding ``role`` in ``department`` or an ancestor of it."""
-    ancestor_ids = [int(part) for part in department.path.strip("/").split("/") if part]
+def _ancestor_ids(department: Department) -> list[int]:
+    return [int(part) for part in department.path.strip("/").split("/") if part]
+
+
+def _holding(roles: Iterable[str], department: Department) -> QuerySet[User]:
+    """Active users holding one of ``roles`` in ``department``, an ancestor, or everywhere.
+
+    One ``filter`` call, so role and department are matched on the same assignment row.
+    """
     return (
-        User.objects.filter(is_active=True, roles__role=role)
-        .filter(Q(roles__department_id__in=ancestor_ids) | Q(roles__department__isnull=True))
+        User.objects.filter(
+            Q(roles__department_id__in=_ancestor_ids(department)) | Q(roles__department__isnull=True),
+            is_active=True,
+            roles__role__in=list(roles),
+        )
         .distinct()
         .order_by("name", "username")
     )
+
+
+def users_with_role(role: str, department: Department) -> QuerySet[User]:
+    """Active users holding ``role`` in ``department`` or an ancestor of it."""
+    return _holding([role], department)
 
 
 def staff_of_department(department: Department) -> QuerySet[User]:
     """Active staff (any staff role) working on ``department``: candidate owners and collaborators."""
-    ancestor_ids = [int(part) for part in department.path.strip("/").split("/") if part]
-    return (
-        User.objects.filter(is_active=True, roles__role__in=STAFF_ROLES)
-        .filter(Q(roles__department_id__in=ancestor_ids) | Q(roles__department__isnull=True))
-        .distinct()
-        .order_by("name", "username")
-    )
+    return _holding(STAFF_ROLES, department)
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -95,6 +103,6 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def ancestors(department: Department) -> list[Department]:
     """The department and its ancestors, nearest first."""
-    ids = [int(part) for part in department.path.strip("/").split("/") if part]
+    ids = _ancestor_ids(department)
     by_id = Department.objects.in_bulk(ids)
     return [by_id[i] for i in reversed(ids) if i in by_id]
