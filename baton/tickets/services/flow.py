@@ -119,10 +119,6 @@ def _sync_steps(
         )
 
 
-def _save_flow(ticket: Ticket, row: FlowInstance, running: engine.FlowInstance) -> None:
-    flows.save_instance(row, running)
-
-
 # ---------------------------------------------------------------------------- timers
 
 
@@ -148,7 +144,7 @@ def fire_due_timers(*, limit: int = 100) -> int:
             running = flows.load_instance(row)
             running.fire_due_timers()
             _sync_steps(ticket, running, actor=None, now=now)
-            _save_flow(ticket, row, running)
+            flows.save_instance(row, running)
             _touch(ticket, now, "status", "closed_at")
             fired += 1
     return fired
@@ -204,6 +200,6 @@ def migrate_ticket_flow(*, ticket: Ticket, to_version: FlowVersion, actor: User)
     _sync_steps(ticket, running, actor=actor, now=now)
     FlowInstance.objects.filter(pk=row.pk).update(version=to_version)
     row.version = to_version
-    _save_flow(ticket, row, running)
+    flows.save_instance(row, running)
     _touch(ticket, now, "status", "closed_at")
     return ticket

@@ -19,7 +19,7 @@ from baton.workflows import services as flows
 from baton.workflows.models import FlowInstance
 
 from ._common import MAX_REASON, _add_participant, _check_version, _lock, _notify, _text, _touch
-from .flow import _save_flow, _sync_steps
+from .flow import _sync_steps
 
 # ---------------------------------------------------------------------------- step actions
 
@@ -155,7 +155,7 @@ def complete_step(
     )
     sent_back = reason if outcome in _list_property(spec, "reason_required") else ""
     _sync_steps(ticket, running, actor=actor, now=now, sent_back=sent_back)
-    _save_flow(ticket, row, running)
+    flows.save_instance(row, running)
     _touch(ticket, now, "status", "closed_at", "resolution", "satisfaction", "satisfaction_comment")
     return ticket
 
