@@ -25,22 +25,24 @@ from baton.tickets.api import router as tickets_router
 from baton.workflows.api import router as workflows_router
 
 
+def _token_user(request: HttpRequest, secret: str | None) -> Any:
+    """The token's user, also set as ``request.user`` so services and policies see who acts."""
+    user = user_for_token(secret or "")
+    if user is not None:
+        request.user = user
+    return user
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        return _token_user(request, token)
 
 
 class TokenHeaderAuth(APIKeyHeader):
     param_name = "X-API-Token"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = user_for_token(key or "")
-        if user is not None:
-            request.user = user
-        return user
+        return _token_user(request, key)
 
 
 api = NinjaAPI(
