@@ -203,3 +203,9 @@ def test_openapi_and_docs_are_served(org):
     ):
         assert path in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_token_in_the_x_api_token_header_works_too(org):
+    _, secret = create_api_token(user=org.tech, name="header")
+    assert Client(HTTP_X_API_TOKEN=secret).get("/api/v1/me").json()["username"] == "tech"
+    assert Client(HTTP_X_API_TOKEN="bt_nope").get("/api/v1/me").status_code == 401
