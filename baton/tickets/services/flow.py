@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
-
 from baton.accounts.models import User
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.durations import parse_duration
 from baton.core.errors import Forbidden, InvalidTransition
 from baton.tickets import events
@@ -127,7 +125,7 @@ def fire_due_timers(*, limit: int = 100) -> int:
     fired = 0
     now = clock.now()
     for instance_id in list(flow_queries.due_instances(now, limit).values_list("pk", flat=True)):
-        with transaction.atomic():
+        with bus.atomic_block():
             row = (
                 FlowInstance.objects.select_for_update(skip_locked=True)
                 .select_related("version")
@@ -153,7 +151,7 @@ def fire_due_timers(*, limit: int = 100) -> int:
 # ---------------------------------------------------------------------------- flow versions
 
 
-@transaction.atomic
+@bus.atomic
 def migrate_ticket_flow(*, ticket: Ticket, to_version: FlowVersion, actor: User) -> Ticket:
     """Move an in-flight ticket's flow onto another version of the same flow (admins only).
 
