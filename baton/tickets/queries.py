@@ -104,7 +104,18 @@ def ticket_comments(user: Any, ticket: Ticket) -> list[Comment]:
 
 
 def ticket_steps(ticket: Ticket) -> list[Step]:
-    return list(ticket.steps.select_related("owner", "completed_by").prefetch_related("collaborators"))
+    """The ticket's steps in the order they were entered (sorted here: cheaper than ORDER BY's compile).
+
+    A ticket just opened carries its steps in Django's prefetch cache (``create_ticket`` puts them
+    there; ``refresh_from_db`` drops it when something changed the ticket afterwards).
+    """
+    cached = getattr(ticket, "_prefetched_objects_cache", {}).get("steps")
+    steps = (
+        cached
+        if cached is not None
+        else ticket.steps.select_related("owner", "completed_by").prefetch_related("collaborators").order_by()
+    )
+    return sorted(steps, key=lambda step: (step.entered_at, step.pk))
 
 
 def ticket_attachments(user: Any, ticket: Ticket) -> QuerySet[Any]:

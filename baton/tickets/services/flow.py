@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from baton.accounts.models import User
 from baton.core import bus, clock
@@ -56,6 +57,7 @@ def _sync_steps(
             step.save(update_fields=["state", "completed_at"])
             events.record(ticket, "step_cancelled", actor=actor, step=step, data={"step": step.name})
     known = {step.task_id for step in open_steps}
+    created: list[Step] = []
     last_completed = (
         None if fresh else ticket.steps.filter(state=StepState.COMPLETED).select_related("owner").last()
     )
@@ -81,6 +83,9 @@ def _sync_steps(
             due_at=_step_due(spec, now),
             entered_at=now,
         )
+        if fresh:
+            _cache_related(step, "collaborators", [])
+            created.append(step)
         _add_participant(ticket, owner)
         _notify(
             ticket,
@@ -103,6 +108,8 @@ def _sync_steps(
                 "due_at": step.due_at.isoformat(),
             },
         )
+    if fresh:
+        _cache_related(ticket, "steps", created)  # the API answers with them without a query
     before = ticket.status
     if running.is_completed():
         ticket.status = Status.CLOSED
@@ -115,6 +122,14 @@ def _sync_steps(
         events.record(
             ticket, "status_changed", actor=actor, data={"changes": {"status": [before, ticket.status]}}
         )
+
+
+def _cache_related(instance: Any, name: str, rows: list[Any]) -> None:
+    """Fill Django's prefetch cache for ``instance.<name>`` as ``prefetch_related`` would."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 # ---------------------------------------------------------------------------- timers
