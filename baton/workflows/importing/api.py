@@ -14,15 +14,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from baton.core.errors import ValidationFailed
 from baton.workflows import policies
 
 from . import queries, services
 from .analysis import Finding, analyse
-from .reading import MAX_IMPORT_BYTES, too_large
+from .http import bpmn_response, read_upload
 
 router = Router(tags=["flows"])
-MULTIPART_SLACK = 64 * 1024
 
 
 class ErrorOut(Schema):
@@ -92,26 +90,6 @@ UPLOAD = {
 }
 
 
-def read_upload(request: HttpRequest) -> tuple[str | None, bytes]:
-    """The uploaded file's name and bytes; 413 before reading a body that is too large."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_IMPORT_BYTES + MULTIPART_SLACK:
-        raise too_large()
-    if (request.content_type or "").startswith("multipart/"):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationFailed("Choose a BPMN file to upload.", fields={"file": ["required"]})
-        if (upload.size or 0) > MAX_IMPORT_BYTES:
-            raise too_large()
-        return upload.name, upload.read()
-    if length > MAX_IMPORT_BYTES:
-        raise too_large()
-    return request.GET.get("filename"), request.body
-
-
 def _finding(finding: Finding) -> dict[str, Any]:
     return {"element_id": finding.element_id, "message": finding.message, "suggestion": finding.suggestion}
 
@@ -133,14 +111,6 @@ def draft_out(draft: Any) -> dict[str, Any]:
         "problems": [_finding(f) for f in analysis.problems],
         "notes": [_finding(f) for f in analysis.notes],
     }
-
-
-def bpmn_response(draft: Any) -> HttpResponse:
-    response = HttpResponse(services.export_xml(draft), content_type="application/xml; charset=utf-8")
-    stem = draft.filename.rsplit(".", 1)[0] if "." in draft.filename else draft.filename
-    response["Content-Disposition"] = f'attachment; filename="{stem.replace(chr(34), "_")}.bpmn"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @router.get("/flows/{key}/imports", response={200: list[DraftRowOut], **ERRORS}, url_name="flow-imports")
