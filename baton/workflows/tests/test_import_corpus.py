@@ -77,8 +77,9 @@ def strip_vendor_data(data: bytes) -> bytes:
             namespace = etree.QName(name).namespace
             if namespace is not None and namespace not in keep:
                 del node.attrib[name]
-        if etree.QName(node).namespace not in keep and node.getparent() is not None:
-            node.getparent().remove(node)
+        parent = node.getparent()
+        if etree.QName(node).namespace not in keep and parent is not None:
+            parent.remove(node)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
