@@ -22,11 +22,11 @@ from lxml import etree
 
 from baton.core.errors import BatonError, ValidationFailed
 from baton.workflows.engine import FlowValidationError
-from baton.workflows.engine.safexml import parse_xml
+from baton.workflows.engine.safexml import MAX_XML_BYTES, parse_xml
 
 from .structure import BPMN_NS, structure_problems
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_BYTES = MAX_XML_BYTES  # what deploy accepts: a bigger draft could never run
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF8 = frozenset({"utf-8", "utf8"})
 

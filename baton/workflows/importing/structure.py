@@ -141,10 +141,25 @@ def _endless_loops(container: etree._Element) -> Iterable[Problem]:
             if before not in can_finish:
                 can_finish.add(before)
                 finishing.append(before)
-    trapped = [n for n in nodes if n not in can_finish]
+    stuck = {n for n in nodes if n not in can_finish}
+    trapped = [n for n in nodes if n in stuck and _on_loop(n, successors, stuck)]
     if trapped:
         names = ", ".join(describe(nodes[n]) for n in trapped)
         yield Problem(
             trapped[0],
             _("These elements form a loop that never reaches an end: %(elements)s.") % {"elements": names},
         )
+
+
+def _on_loop(start: str, successors: dict[str, set[str]], within: set[str]) -> bool:
+    """Whether ``start`` can reach itself through nodes of ``within``."""
+    seen: set[str] = set()
+    todo = [n for n in successors[start] if n in within]
+    while todo:
+        node = todo.pop()
+        if node == start:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(n for n in successors[node] if n in within)
+    return False
