@@ -18,7 +18,7 @@ from baton.workflows import policies
 
 from . import queries, services
 from .analysis import Finding, analyse
-from .http import bpmn_response, read_upload
+from .http import bpmn_response, has_upload, read_upload
 
 router = Router(tags=["flows"])
 
@@ -183,7 +183,6 @@ def deploy_import(request: HttpRequest, key: str, draft_id: int) -> Status[dict[
     422 lists every problem keyed by element id; nothing is stored then.
     """
     target, draft = queries.get_draft_for(request.user, key, draft_id)
-    has_body = int(request.META.get("CONTENT_LENGTH") or 0) > 0
-    _, data = read_upload(request) if has_body else (None, None)
+    _, data = read_upload(request) if has_upload(request) else (None, None)
     version = services.deploy_draft(target=target, draft=draft, actor=request.user, xml=data)
     return Status(201, {"key": target.key, "number": version.number, "deployed_at": version.deployed_at})

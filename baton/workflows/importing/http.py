@@ -14,12 +14,26 @@ from .reading import MAX_IMPORT_BYTES, too_large
 MULTIPART_SLACK = 64 * 1024
 
 
+def has_upload(request: HttpRequest) -> bool:
+    """Whether the request carries a file (a ``file`` part, or a non-empty XML body)."""
+    length = _length(request)
+    if length > MAX_IMPORT_BYTES:
+        return True  # read_upload refuses it before reading
+    if (request.content_type or "").startswith("multipart/"):
+        return "file" in request.FILES
+    return length > 0
+
+
+def _length(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
 def read_upload(request: HttpRequest) -> tuple[str | None, bytes]:
     """The uploaded file's name and bytes; 413 before reading a body that is too large."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+    length = _length(request)
     if length > MAX_IMPORT_BYTES + MULTIPART_SLACK:
         raise too_large()
     if (request.content_type or "").startswith("multipart/"):
