@@ -11,15 +11,15 @@ from baton.core import clock
 from baton.core.durations import parse_duration
 from baton.core.errors import Forbidden, InvalidTransition
 from baton.tickets import events
-from baton.tickets.assignment import resolve_owner
-from baton.tickets.models import Status, Step, StepState, Ticket
+from baton.tickets.models import OPEN_STEP_STATES, Status, StepState, Ticket
 from baton.workflows import engine
 from baton.workflows import policies as flow_policies
 from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
 from baton.workflows.models import FlowInstance, FlowVersion
 
-from ._common import DEFAULT_STEP_SLA, _add_participant, _lock, _notify, _touch
+from ._common import DEFAULT_STEP_SLA, _lock, _notify, _touch
+from .entering import enter_task
 
 # ---------------------------------------------------------------------------- steps <-> flow
 
@@ -48,7 +48,8 @@ def _sync_steps(
     says the ticket is new and has no steps yet (saves two queries on the hottest path).
     """
     active = {task.task_id: task for task in running.active_tasks()}
-    open_steps = [] if fresh else list(ticket.steps.filter(state=StepState.ACTIVE).select_related("owner"))
+    opened = ticket.steps.filter(state__in=OPEN_STEP_STATES)
+    open_steps = [] if fresh else list(opened.select_related("owner"))
     previous_owner = None
     for step in open_steps:
         previous_owner = step.owner
@@ -66,44 +67,15 @@ def _sync_steps(
     for task_id, task in active.items():
         if task_id in known:
             continue
-        spec = task.step
-        owner = resolve_owner(
-            spec.properties.get("owner", "dispatcher"),
-            ticket=ticket,
-            variables=running.data,
+        enter_task(
+            ticket,
+            task,
+            running,
+            actor=actor,
+            now=now,
+            due_at=_step_due(task.step, now),
+            sent_back=sent_back,
             previous_owner=previous_owner,
-        )
-        step = Step.objects.create(
-            ticket=ticket,
-            key=spec.key,
-            name=spec.name,
-            task_id=task_id,
-            owner=owner,
-            department_id=ticket.department_id,
-            due_at=_step_due(spec, now),
-            entered_at=now,
-        )
-        _add_participant(ticket, owner)
-        _notify(
-            ticket,
-            "returned" if sent_back else "step_assigned",
-            [owner],
-            f"step:{step.pk}:assigned",
-            step=step,
-            actor=actor,
-            reason=sent_back,
-        )
-        events.record(
-            ticket,
-            "step_entered",
-            actor=actor,
-            step=step,
-            data={
-                "step": step.name,
-                "owner": owner.pk,
-                "owner_name": owner.display_name,
-                "due_at": step.due_at.isoformat(),
-            },
         )
     before = ticket.status
     if running.is_completed():
