@@ -284,7 +284,7 @@ class _Container:
                 "Baton takes the approvers from the step's 'approvers' property and its 'approval' "
                 "mode: remove them.",
             )
-        if _properties(node).get("approval") not in ("any", "all"):
+        if (_properties(node).get("approval") or "single") == "single":
             self.add(
                 node.get("id"),
                 f"{label(node)} is drawn as multi-instance: set its 'approval' mode to 'any' (或签) "
