@@ -15,7 +15,7 @@ from baton.notifications.models import Notification
 from baton.tickets import services
 from baton.tickets.models import Status, Step, StepState, Ticket, TicketEvent
 
-from .approval_flows import TICKET_TYPE, deploy_approval_flow, deploy_parallel_flow
+from .approval_flows import TICKET_TYPE, deploy_parallel_flow
 from .helpers import active_step, fresh, open_ticket
 from .test_approvals import open_for_approval, open_rows
 

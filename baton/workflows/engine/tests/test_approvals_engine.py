@@ -10,6 +10,7 @@ from baton.workflows.engine import (
     EngineError,
     FlowValidationError,
     compile_flow,
+    load_flow,
     load_instance,
     start_instance,
 )
