@@ -23,7 +23,7 @@ from django.db import transaction
 from baton.accounts.models import User
 from baton.core import clock
 from baton.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from baton.tickets import events, policies
+from baton.tickets import events, policies, queries
 from baton.tickets.assignment import standing_in
 from baton.tickets.models import OPEN_STEP_STATES, Step, StepState, Ticket
 from baton.workflows import engine
@@ -104,21 +104,6 @@ def _load(
     return step, row, running, task.step
 
 
-def back_choices(
-    ticket: Ticket, step: Step, running: engine.FlowInstance, spec: engine.StepSpec
-) -> list[str]:
-    """Step keys this step may send the ticket back to: allowed by the flow, passed by this ticket."""
-    allowed = spec.back_to
-    if not allowed:
-        return []
-    passed = set(ticket.steps.filter(state=StepState.COMPLETED).values_list("key", flat=True))
-    return [
-        key
-        for key in running.back_targets(step.task_id)
-        if key in passed and ("*" in allowed or key in allowed)
-    ]
-
-
 @transaction.atomic
 def reject_to_step(
     *,
@@ -141,7 +126,7 @@ def reject_to_step(
     reason = _text(reason, "reason", required=True, limit=MAX_REASON)
     if not spec.back_to:
         raise InvalidTransition("This step cannot send the ticket back to an earlier step.")
-    choices = back_choices(ticket, step, running, spec)
+    choices = [key for key, _name in queries.send_back_targets(ticket, step)]
     if to_step not in choices:
         raise ValidationFailed(
             "Choose one of the steps this ticket may go back to.", fields={"to_step": ["invalid choice"]}
