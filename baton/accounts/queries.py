@@ -144,3 +144,13 @@ def delegate_for(user: User, at: datetime) -> User | None:
         current = person = away.delegate
         seen.add(person.pk)
     return current
+
+
+def delegate_candidates(user: User) -> QuerySet[User]:
+    """Active staff (anyone holding a staff role) other than ``user``: who may stand in for them."""
+    return (
+        User.objects.filter(is_active=True, customer__isnull=True, roles__role__in=list(STAFF_ROLES))
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("name", "username")
+    )

@@ -105,7 +105,9 @@ def ticket_comments(user: Any, ticket: Ticket) -> list[Comment]:
 
 
 def ticket_steps(ticket: Ticket) -> list[Step]:
-    return list(ticket.steps.select_related("owner", "completed_by").prefetch_related("collaborators"))
+    return list(
+        ticket.steps.select_related("owner", "completed_by", "on_behalf_of").prefetch_related("collaborators")
+    )
 
 
 def ticket_attachments(user: Any, ticket: Ticket) -> QuerySet[Any]:
