@@ -153,15 +153,20 @@ def migrate_ticket_flow(*, ticket: Ticket, to_version: FlowVersion, actor: User)
 
     now = clock.now()
     active = running.active_tasks()
-    open_steps = list(ticket.steps.filter(state=StepState.ACTIVE))
+    open_steps = list(ticket.steps.filter(state__in=OPEN_STEP_STATES))
     claimed = {step.task_id for step in open_steps}
+    moved: dict[str, str] = {}  # old task id -> new (several approvers' rows share one task)
     for step in open_steps:
         if any(task.task_id == step.task_id for task in active):
             continue
-        match = next((t for t in active if t.step.key == step.key and t.task_id not in claimed), None)
-        if match is not None:
-            step.task_id = match.task_id
-            claimed.add(match.task_id)
+        match_id = moved.get(step.task_id)
+        if match_id is None:
+            match = next((t for t in active if t.step.key == step.key and t.task_id not in claimed), None)
+            match_id = match.task_id if match is not None else None
+        if match_id is not None:
+            moved[step.task_id] = match_id
+            step.task_id = match_id
+            claimed.add(match_id)
             step.save(update_fields=["task_id"])
     events.record(
         ticket,
