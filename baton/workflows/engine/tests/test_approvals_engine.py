@@ -154,3 +154,12 @@ def test_going_back_past_a_parallel_split_resets_both_branches_and_survives_a_ro
     _do(running, "P")
     _do(running, "C")
     assert running.is_completed()
+
+
+def test_the_designer_says_approval_problems_in_chinese():
+    from baton.workflows.forms.problems import localize
+
+    [(_, message)] = messages(approval({**GOOD, "approval": "some"}))
+    assert localize(message, "zh-hans") == "步骤「OK」的审批方式无效：请选择单人、或签或会签。"
+    [(_, message)] = messages(approval(GOOD, marker=""))
+    assert localize(message, "zh-hans") == "步骤「OK」是多人审批，须画成并行多实例步骤。"
