@@ -90,6 +90,8 @@ def test_add_an_approver_before_me_from_the_page(org: Any) -> None:
     page = client_for(org.tech).get(detail(ticket)).content.decode()
     assert 'data-testid="outcome-approve"' in page
     assert "请技术先看" in page
+    assert page.count('data-testid="waiting-approver"') == 1
+    assert "王经理 在其加签的审批人同意后再审批" in page
 
 
 def test_the_profile_sets_and_cancels_an_away_period(org: Any) -> None:

@@ -214,6 +214,7 @@ def detail_context(request: HttpRequest, ticket: Ticket, bound: Bound | None = N
         "now": clock.now(),
         "steps": steps,
         "active_steps": active,
+        "waiting_steps": [s for s in steps if s.state == StepState.QUEUED],
         "panels": [p for p in panels if not p.empty],
         "attachments": attachments,
         "photos": [a for a in attachments if a.is_image and a.thumbnail],
