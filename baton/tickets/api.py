@@ -67,6 +67,7 @@ def step_out(step: Step) -> dict[str, Any]:
         "completed_at": step.completed_at,
         "outcome": step.outcome,
         "reason": step.reason,
+        "on_behalf_of": _user(step.on_behalf_of) if step.on_behalf_of_id else None,
     }
 
 
@@ -445,3 +446,6 @@ def attachment_response(user: Any, ticket_id: int, attachment_id: int, *, thumbn
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}/file", response={200: None, **ERRORS})
 def attachment_file(request: HttpRequest, ticket_id: DbId, attachment_id: DbId) -> FileResponse:
     return attachment_response(request.user, ticket_id, attachment_id, thumbnail=False)
+
+
+from . import api_approvals  # noqa: E402, F401  (registers the approval endpoints on this router)

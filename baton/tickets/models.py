@@ -128,6 +128,12 @@ class StepState(models.TextChoices):
     ACTIVE = "active", _("进行中")
     COMPLETED = "completed", _("已完成")
     CANCELLED = "cancelled", _("已取消")
+    # An approver who added someone before themselves (前加签) waits here until that person approves.
+    QUEUED = "queued", _("Waiting")
+
+
+#: Rows still part of an open step: the active one(s) and approvers waiting their turn.
+OPEN_STEP_STATES = (StepState.ACTIVE, StepState.QUEUED)
 
 
 class Step(models.Model):
@@ -153,6 +159,14 @@ class Step(models.Model):
     )
     outcome = models.CharField(max_length=32, blank=True)
     reason = models.TextField(blank=True)
+    # Delegation while away: the person the step was meant for, when ``owner`` stands in for them.
+    on_behalf_of = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 前加签: the approver's own row, waiting (QUEUED) until this row is approved.
+    resumes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["entered_at", "id"]

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from baton.accounts import queries as people
 from baton.core import clock
+from baton.workflows import services as flows
 
 from .models import OPEN_STATUSES, Comment, Step, StepState, Ticket, TicketEvent
 from .policies import can_see_internal, visible_tickets
@@ -136,7 +137,9 @@ def ticket_steps(ticket: Ticket) -> list[Step]:
     steps = (
         cached
         if cached is not None
-        else ticket.steps.select_related("owner", "completed_by").prefetch_related("collaborators").order_by()
+        else ticket.steps.select_related("owner", "completed_by", "on_behalf_of")
+        .prefetch_related("collaborators")
+        .order_by()
     )
     return sorted(steps, key=lambda step: (step.entered_at, step.pk))
 
@@ -146,3 +149,23 @@ def ticket_attachments(user: Any, ticket: Ticket) -> QuerySet[Any]:
     if not can_see_internal(user, ticket):
         qs = qs.filter(internal=False)
     return qs
+
+
+def send_back_targets(ticket: Ticket, step: Step) -> list[tuple[str, str]]:
+    """(key, name) of the steps ``step`` may reject the ticket back to (驳回至), nearest first."""
+    if step.state != StepState.ACTIVE or ticket.flow_instance_id is None:
+        return []
+    row = ticket.flow_instance
+    if row is None:
+        return []
+    running = flows.load_instance(row)
+    task = next((t for t in running.active_tasks() if t.task_id == step.task_id), None)
+    if task is None or not task.step.back_to:
+        return []
+    allowed = task.step.back_to
+    passed = set(ticket.steps.filter(state=StepState.COMPLETED).values_list("key", flat=True))
+    return [
+        (key, running.flow.steps[key].name)
+        for key in running.back_targets(step.task_id)
+        if key in passed and ("*" in allowed or key in allowed)
+    ]

@@ -9,6 +9,7 @@ flow, and records ``TicketEvent`` rows in the same transaction. Bad input raises
 from __future__ import annotations
 
 from ._common import RESOLVE_TARGETS, clock_zone
+from .approvals import add_approver, reject_to_step
 from .content import EDITABLE_FIELDS, add_comment, update_ticket
 from .create import create_ticket
 from .flow import fire_due_timers, migrate_ticket_flow
@@ -18,6 +19,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "RESOLVE_TARGETS",
     "accept_step",
+    "add_approver",
     "add_collaborator",
     "add_comment",
     "clock_zone",
@@ -26,5 +28,6 @@ __all__ = [
     "fire_due_timers",
     "migrate_ticket_flow",
     "reassign_step",
+    "reject_to_step",
     "update_ticket",
 ]

@@ -139,6 +139,12 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
             "step": step,
             "owner": data.get("owner_name", ""),
         }
+        if data.get("on_behalf_of_name"):
+            entry.text = _("“%(step)s” assigned to %(owner)s on behalf of %(person)s") % {
+                "step": step,
+                "owner": data.get("owner_name", ""),
+                "person": data["on_behalf_of_name"],
+            }
         entry.note = (
             _("须在 %(due)s 前完成") % {"due": _when(data.get("due_at"))} if data.get("due_at") else ""
         )
@@ -170,12 +176,52 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
         entry.note = str(data.get("body") or "")
     elif kind == "attachment_added":
         entry.text = _("%(actor)s 上传了文件 %(name)s") % {"actor": actor, "name": data.get("name", "")}
+    elif kind in APPROVAL_KINDS:
+        entry = _approval(entry, kind, data, step)
     elif kind == "fields_changed":
         entry.text, entry.colour = _("%(actor)s 修改了工单") % {"actor": actor}, "yellow"
         entry.changes = _changes(data, names)
     else:
         entry.text = _("%(actor)s：%(kind)s") % {"actor": actor, "kind": kind}
         entry.changes = _changes(data, names)
+    return entry
+
+
+APPROVAL_KINDS = frozenset({"step_rejected", "approver_added", "step_resumed", "loop_escalated"})
+
+
+def _approval(entry: Entry, kind: str, data: Mapping[str, Any], step: str) -> Entry:
+    actor = entry.actor
+    if kind == "step_rejected":
+        entry.text = _("%(actor)s rejected “%(step)s” back to “%(target)s”") % {
+            "actor": actor,
+            "step": step,
+            "target": step_display_name(str(data.get("to_step") or ""), str(data.get("to_step_name") or "")),
+        }
+        entry.reason, entry.colour = str(data.get("reason") or ""), "red"
+    elif kind == "approver_added":
+        text = (
+            _("%(actor)s added %(user)s as an approver before themselves")
+            if data.get("position") == "before"
+            else _("%(actor)s approved and added %(user)s as an approver after themselves")
+        )
+        entry.text = text % {"actor": actor, "user": data.get("user_name", "")}
+        if data.get("on_behalf_of_name"):
+            entry.note = _("on behalf of %(person)s") % {"person": data["on_behalf_of_name"]}
+        entry.reason, entry.colour = str(data.get("reason") or ""), "cyan"
+    elif kind == "step_resumed":
+        entry.text = _("“%(step)s” is back with %(owner)s") % {
+            "step": step,
+            "owner": data.get("owner_name", ""),
+        }
+        entry.colour = "azure"
+    else:  # loop_escalated
+        entry.text = _("Sent back %(loops)s times (limit %(limit)s): escalated to %(owner)s") % {
+            "loops": data.get("loops", ""),
+            "limit": data.get("max_loops", ""),
+            "owner": data.get("owner_name", ""),
+        }
+        entry.reason, entry.colour = str(data.get("reason") or ""), "orange"
     return entry
 
 

@@ -49,29 +49,37 @@ class StateError(ValueError):
     """Stored JSON cannot be read back (corrupt, or written by another format)."""
 
 
-def spec_to_json(process_id: str, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any]) -> str:
+def spec_to_json(
+    process_id: str,
+    spec: BpmnProcessSpec,
+    subprocess_specs: dict[str, Any],
+    properties: dict[str, str] | None = None,
+) -> str:
     with _ENCODER_LOCK:
         REGISTRY._encoder_mode = True
         try:
-            document = {
+            document: dict[str, Any] = {
                 "format": FLOW_FORMAT,
                 "process_id": process_id,
                 "spec": REGISTRY.convert(spec),
                 "subprocess_specs": {name: REGISTRY.convert(sub) for name, sub in subprocess_specs.items()},
             }
+            if properties:  # only when set, so flows without them serialize exactly as before
+                document["properties"] = dict(properties)
             return json.dumps(document, cls=_ENCODER, separators=(",", ":"))
         finally:
             REGISTRY._encoder_mode = False
 
 
-def spec_from_json(serialized: str) -> tuple[str, BpmnProcessSpec, dict[str, Any]]:
+def spec_from_json(serialized: str) -> tuple[str, BpmnProcessSpec, dict[str, Any], dict[str, str]]:
     try:
         document = json.loads(serialized)
         if document.get("format") != FLOW_FORMAT:
             raise StateError(f"Unknown flow format {document.get('format')!r}.")
         spec = REGISTRY.restore(document["spec"])
         subprocess_specs = {name: REGISTRY.restore(sub) for name, sub in document["subprocess_specs"].items()}
-        return str(document["process_id"]), spec, subprocess_specs
+        properties = {str(k): str(v) for k, v in (document.get("properties") or {}).items()}
+        return str(document["process_id"]), spec, subprocess_specs, properties
     except StateError:
         raise
     except Exception as exc:

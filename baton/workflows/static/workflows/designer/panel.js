@@ -2,6 +2,7 @@
 
 import { checkbox, field, h } from './dom.js';
 import { renderCondition } from './condition-panel.js';
+import { maxLoopsControl } from './approval-panel.js';
 import { durationControl, renderStep } from './step-panel.js';
 import { isGatewayFlow, isStep, isTerminate, isTimer, setTerminate, timerData, writeTimer } from './model.js';
 
@@ -91,6 +92,7 @@ export class Panel {
     return [
       h('h3', { class: 'card-title' }, this.s.flow),
       field(this.s.flowName, name),
+      maxLoopsControl(this, root),
       h('p', { class: 'text-secondary' }, this.readOnly ? this.s.selectHintReadOnly : this.s.selectHint),
     ];
   }

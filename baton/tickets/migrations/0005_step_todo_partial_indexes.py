@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_initial'),
-        ('tickets', '0003_step_participant_department'),
+        ('tickets', '0004_step_queued_on_behalf_resumes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
