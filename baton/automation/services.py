@@ -168,3 +168,13 @@ def remove_dispatch_setting(*, actor: User, department_id: int) -> int:
     policies.require_admin(actor)
     deleted, _ = DispatchSetting.objects.filter(department_id=department_id).delete()
     return deleted
+
+
+def draft_rule(*, actor: User, data: Mapping[str, Any], base: Rule | None = None) -> Rule:
+    """A validated, unsaved rule (for a dry run of what an admin is still editing). Writes nothing."""
+    policies.require_admin(actor)
+    cleaned = _clean(data, base)
+    draft = Rule(**cleaned)
+    if base is not None:
+        draft.pk = base.pk
+    return draft
