@@ -28,6 +28,7 @@ from baton.tickets import services as tickets
 from baton.tickets.models import OPEN_STATUSES, Step, StepState, Ticket
 from baton.workflows import engine
 from baton.workflows import services as flows
+from baton.workflows.models import FlowVersion
 
 from .models import (
     Coverage,
@@ -56,11 +57,11 @@ class Decision:
 
 
 def step_spec(ticket: Ticket, step: Step) -> engine.StepSpec | None:
+    """The step as drawn in the ticket's flow version (from the cached compiled flow, no instance load)."""
     if ticket.flow_instance_id is None:
         return None
-    running = flows.load_instance(ticket.flow_instance)  # type: ignore[arg-type]
-    task = next((t for t in running.active_tasks() if t.task_id == step.task_id), None)
-    return task.step if task is not None else None
+    version = FlowVersion.objects.filter(instances__pk=ticket.flow_instance_id).first()
+    return flows.flow_of(version).steps.get(step.key) if version is not None else None
 
 
 def is_dispatch_step(spec: engine.StepSpec) -> bool:

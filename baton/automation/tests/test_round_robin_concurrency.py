@@ -28,7 +28,7 @@ def test_simultaneous_tickets_are_shared_fairly(org):
             barrier.wait()
             for _ in range(per_worker):
                 open_ticket(org)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -39,7 +39,6 @@ def test_simultaneous_tickets_are_shared_fairly(org):
     for thread in threads:
         thread.join()
     assert errors == []
-    owners = Counter(
-        Step.objects.filter(key="Task_repair", state=StepState.ACTIVE).values_list("owner__username", flat=True)
-    )
+    repairs = Step.objects.filter(key="Task_repair", state=StepState.ACTIVE)
+    owners = Counter(repairs.values_list("owner__username", flat=True))
     assert owners == {"tech": 6, "tech2": 6}
