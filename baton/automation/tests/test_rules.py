@@ -291,16 +291,43 @@ def test_notify_roles_on_chosen_channels(org):
     assert fresh(ticket).priority == Priority.NORMAL
 
 
-def test_webhook_action_goes_through_the_outbox(org):
-    from baton.notifications.models import ChannelEndpoint
+def test_webhook_action_goes_through_the_outbox_to_a_real_receiver(org, settings):
+    import json
 
-    hook = ChannelEndpoint.objects.create(
-        kind="webhook", name="ERP", url="http://127.0.0.1:9/hook", secret="s"
-    )
-    make_rule(org, actions=[{"type": "webhook", "endpoint": hook.pk}])
-    ticket = open_ticket(org)
-    message = OutboxMessage.objects.get(endpoint=hook)
-    assert (message.event, message.ticket_id, message.status) == ("rule_notice", ticket.pk, "pending")
+    from baton.notifications import services as notifications
+    from baton.notifications.models import ChannelEndpoint
+    from baton.notifications.tests import servers
+
+    with servers.HttpServer() as web:
+        settings.NOTIFICATIONS = {"BASE_URL": "https://baton.example.com", "HTTP_TIMEOUT": 5}
+        web.routes["/hooks/baton"] = servers.webhook("whsec")
+        hook = ChannelEndpoint.objects.create(
+            kind="webhook", name="ERP", url=f"{web.base}/hooks/baton", secret="whsec"
+        )
+        rule = make_rule(org, name="告知 ERP", actions=[{"type": "webhook", "endpoint": hook.pk}])
+        ticket = open_ticket(org)
+        message = OutboxMessage.objects.get(endpoint=hook)
+        assert (message.event, message.ticket_id, message.status) == ("rule_notice", ticket.pk, "pending")
+        # delivered after commit by the worker, signed (the receiver checks the HMAC)
+        assert notifications.deliver_due() == 1
+        [request] = web.requests
+    document = json.loads(request.body)
+    assert document["event"] == "rule_notice"
+    assert document["ticket_id"] == ticket.pk
+    assert document["data"]["rule"] == "告知 ERP"
+    assert document["data"]["ticket_number"] == ticket.number
+    assert events_of(ticket, "rule_fired")[0].data["results"] == ["webhook ERP queued"]
+    assert RuleRun.objects.get(rule=rule).status == RunStatus.FIRED
+
+
+def test_condition_failing_at_run_time_is_recorded_and_the_ticket_still_opens(org):
+    rule = make_rule(org, condition="priority > 3", actions=[{"type": "set_priority", "priority": "urgent"}])
+    ticket = fresh(open_ticket(org))
+    assert ticket.priority == Priority.NORMAL
+    assert kinds(ticket) == ["created", "step_entered", "status_changed", "rule_failed"]
+    run = RuleRun.objects.get(rule=rule)
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith("The expression 'priority > 3' failed")
 
 
 def test_set_field_changes_the_fault_category_as_the_system(org):
