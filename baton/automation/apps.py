@@ -13,3 +13,4 @@ class AutomationConfig(AppConfig):
 
         bus.subscribe("*", runner.on_event)
         bus.subscribe("step_entered", dispatch.on_step_entered)
+        bus.subscribe("department_changed", dispatch.on_department_changed)

@@ -266,6 +266,19 @@ def waiting_dispatch_step(ticket: Ticket) -> Step | None:
     return None
 
 
+def on_department_changed(event: bus.DomainEvent) -> bool:
+    """Bus subscriber: a ticket handed over by a person is dispatched by its new department's strategy."""
+    if event.ticket_id is None or any(cause.startswith("dispatch:") for cause in event.causes):
+        return False
+    ticket = Ticket.objects.select_related("department").filter(pk=event.ticket_id).first()
+    step = waiting_dispatch_step(ticket) if ticket is not None and ticket.is_open else None
+    if step is None:
+        return False
+    return on_step_entered(
+        bus.DomainEvent(name="step_entered", ticket_id=event.ticket_id, step_id=step.pk, causes=event.causes)
+    )
+
+
 def on_step_entered(event: bus.DomainEvent) -> bool:
     """Bus subscriber: a dispatch step was entered; dispatch it when a strategy applies.
 

@@ -219,3 +219,12 @@ def test_technicians_only_of_the_department(org):
     assert [e.data["reason"] for e in events_of(ticket, "auto_dispatch_skipped")] == [
         "least loaded: no technician; the step stays with the dispatcher"
     ]
+
+
+def test_a_ticket_handed_over_by_a_person_is_dispatched_by_the_new_departments_strategy(org):
+    set_strategy(org, "least_loaded", department=org.south)
+    ticket = open_ticket(org)
+    assert active_step(fresh(ticket)).owner == org.dispatcher  # the north dispatches by hand
+    services.transfer_ticket(ticket=ticket, department=org.south, reason="华南负责", actor=org.dispatcher)
+    assert dispatched_to(ticket) == org.south_tech
+    assert explanation(ticket) == "least loaded: 周师傅 has 0 open steps"
