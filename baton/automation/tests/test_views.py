@@ -72,3 +72,10 @@ def test_toggle_and_dispatch_setting_forms(org):
     assert DispatchSetting.objects.get().strategy == "round_robin"
     admin.post(f"/automation/dispatch/{org.north.pk}/", {"strategy": ""})
     assert not DispatchSetting.objects.exists()
+
+
+def test_dispatch_data_is_kept_in_the_django_admin(org):
+    admin = client_for(org.admin)
+    for model in ("technicianskill", "coverage", "dutymapping", "rosterentry", "dispatchsetting", "rulerun"):
+        assert admin.get(f"/admin/automation/{model}/").status_code == 200
+    assert admin.get("/admin/automation/rulerun/add/").status_code == 403
