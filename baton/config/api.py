@@ -18,6 +18,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 from baton.accounts.api import router as accounts_router
 from baton.accounts.services import user_for_token
 from baton.assets.api import router as assets_router
+from baton.automation.api import router as automation_router
 from baton.core.errors import BatonError
 from baton.customers.api import router as customers_router
 from baton.notifications.api import router as notifications_router
@@ -118,3 +119,4 @@ api.add_router("/", assets_router)
 api.add_router("/", tickets_router)
 api.add_router("/", notifications_router)
 api.add_router("/", workflows_router)
+api.add_router("/", automation_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "baton.notifications",
     "baton.tickets",
     "baton.web",
+    "baton.automation",
     "baton.demo",
 ]
 

@@ -14,6 +14,14 @@ from .content import EDITABLE_FIELDS, add_comment, update_ticket
 from .create import create_ticket
 from .flow import fire_due_timers, migrate_ticket_flow
 from .steps import accept_step, add_collaborator, complete_step, reassign_step
+from .system import (
+    add_collaborator_as_system,
+    dispatch_as_system,
+    reassign_as_system,
+    record_system_event,
+    set_fields_as_system,
+    transfer_ticket,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -21,13 +29,19 @@ __all__ = [
     "accept_step",
     "add_approver",
     "add_collaborator",
+    "add_collaborator_as_system",
     "add_comment",
     "clock_zone",
     "complete_step",
     "create_ticket",
+    "dispatch_as_system",
     "fire_due_timers",
     "migrate_ticket_flow",
+    "reassign_as_system",
     "reassign_step",
+    "record_system_event",
     "reject_to_step",
+    "set_fields_as_system",
+    "transfer_ticket",
     "update_ticket",
 ]
