@@ -58,3 +58,15 @@ class FlowInstance(models.Model):
 
     def __str__(self) -> str:
         return f"instance {self.pk} on {self.version_id}"
+
+
+from .decisions.models import DecisionDefinition, DecisionVersion, TicketDecision  # noqa: E402
+
+__all__ = [
+    "DecisionDefinition",
+    "DecisionVersion",
+    "FlowDefinition",
+    "FlowInstance",
+    "FlowVersion",
+    "TicketDecision",
+]
