@@ -95,3 +95,48 @@ def test_build_deploy_and_triage(org: Any, desk: Any) -> None:
     page.goto(f"/tickets/{ticket.pk}/")
     assert "工单分级 v1 决定：优先级 紧急，部门 华南区" in page.inner_text("body")
     assert page.js_errors == []
+
+
+APPEND_DECISION_TASK = """() => {
+  const modeler = window.batonDesigner.modeler;
+  const registry = modeler.get('elementRegistry');
+  const modeling = modeler.get('modeling');
+  const start = registry.filter(e => e.type === 'bpmn:StartEvent')[0];
+  const [first] = start.outgoing;
+  const at = { x: start.x + 90, y: start.y - 80 };
+  const task = modeling.appendShape(start, { type: 'bpmn:BusinessRuleTask' }, at);
+  modeling.reconnectStart(first, task, { x: task.x + task.width, y: task.y + task.height / 2 });
+  modeler.get('selection').select(task);
+  return task.id;
+}"""
+
+
+def test_a_flow_step_runs_a_deployed_decision(org: Any, desk: Any) -> None:
+    from baton.workflows import engine
+    from baton.workflows.decisions import services as decisions
+    from baton.workflows.decisions.tests import triage_table
+    from baton.workflows.models import FlowVersion
+    from baton.workflows.services import flow_of
+
+    decisions.deploy_decision(key="grading", name="分级", table=triage_table(), actor=org.admin)
+    page = desk
+    page.goto("/flows/it/design/?template=store_repair")
+    page.wait_for_selector("body[data-designer-ready]")
+    # given a decision task (business rule task) put between the start and the first step
+    task_id = page.evaluate(APPEND_DECISION_TASK)
+    page.wait_for_selector(f"[data-testid=designer-panel][data-element='{task_id}']")
+    picker = page.locator("[data-testid=designer-panel] [data-testid=decision-ref]")
+    assert "分级 (grading) · v1" in picker.inner_text()
+    # when the admin picks the decision table and deploys
+    picker.select_option("grading")
+    registry = "window.batonDesigner.modeler.get('elementRegistry')"
+    ref = f"() => {registry}.get('{task_id}').businessObject.get('camunda:decisionRef')"
+    assert page.evaluate(ref) == "grading"
+    page.click("[data-testid=designer-deploy]")
+    page.locator("[data-testid=designer-status].alert-success").wait_for()
+    # then the new flow version runs the decision's newest version before the first step
+    version = FlowVersion.objects.get(definition__ticket_type="it")
+    assert 'camunda:decisionRef="grading"' in version.bpmn_xml
+    running = engine.start_instance(flow_of(version), {"customer_level": "vip", "fault_category": "down"})
+    assert running.data["priority"] == "urgent"
+    assert page.js_errors == []
