@@ -119,3 +119,24 @@ def test_the_timeline_says_what_the_decision_decided(org: Any) -> None:
     assert "紧急" in html
     english = signed_in(org.admin, "en").get(f"/tickets/{ticket.pk}/").content.decode()
     assert "Decided by 工单分级 v1:" in english
+
+
+def test_the_flow_designer_offers_deployed_decisions(org: Any) -> None:
+    deploy(org)
+    deploy(org, rules=[('"vip"', "-", '"high"', "")])
+    html = signed_in(org.admin).get("/flows/it/design/").content.decode()
+    start = html.index('<script id="designer-config" type="application/json">')
+    start = html.index(">", start) + 1
+    config = json.loads(html[start : html.index("</script>", start)])
+    decisions = config["catalog"]["decisions"]
+    assert decisions["choices"] == [
+        {
+            "key": "triage",
+            "name": "工单分级",
+            "version": 2,
+            "outputs": ["priority", "department"],
+            "url": "/decisions/triage/",
+        }
+    ]
+    assert decisions["strings"]["title"] == "决策任务"
+    assert config["bpmnStrings"]["Create decision task (runs a decision table)"] == "决策任务（运行决策表）"

@@ -16,17 +16,19 @@ export function renderDecisionTask(panel, element) {
       h('option', { value: d.key, selected: d.key === current }, `${d.name} (${d.key}) · v${d.version}`),
     ),
   ];
-  if (current && !known) choices.push(h('option', { value: current, selected: true }, `${current} · ${s.missing}`));
+  if (current && !known) {
+    choices.push(h('option', { value: current, selected: true }, `${current} · ${s.missing}`));
+  }
   const select = h(
     'select',
     {
       class: 'form-select',
       disabled: panel.readOnly,
       testid: 'decision-ref',
-      onchange: (e) =>
-        panel.apply(() =>
-          panel.modeler.get('modeling').updateProperties(element, { 'camunda:decisionRef': e.target.value || undefined }),
-        ),
+      onchange: (e) => {
+        const ref = e.target.value || undefined;
+        panel.apply(() => panel.modeler.get('modeling').updateProperties(element, { 'camunda:decisionRef': ref }));
+      },
     },
     ...choices,
   );
@@ -38,7 +40,7 @@ export function renderDecisionTask(panel, element) {
   ];
   if (known) {
     parts.push(
-      h('p', { class: 'small text-secondary' }, s.outputs.replace('{outputs}', known.outputs.join(', ') || '—')),
+      h('p', { class: 'small text-secondary' }, s.outputs.replace('{outputs}', known.outputs.join(', '))),
       h('a', { href: known.url, target: '_blank', rel: 'noopener' }, s.open),
     );
   } else if (!decisions.choices.length) {
