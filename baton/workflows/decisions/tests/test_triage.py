@@ -166,3 +166,27 @@ def test_a_failing_decision_does_not_stop_the_ticket(org):
     assert decided.data["changes"] == {}
     assert "could not be evaluated" in decided.data["error"]
     assert Step.objects.filter(ticket=ticket, state=StepState.ACTIVE, owner=org.dispatcher).count() == 1
+
+
+def test_under_collect_the_most_urgent_priority_and_the_first_department_count(org):
+    rules = [('"vip"', "-", '"high"', '"S"'), ("-", '"down"', '"urgent"', '"HQ"'), ("-", "-", '"low"', "")]
+    services.deploy_decision(
+        key="triage", name="工单分级", table=triage_table(rules, "COLLECT"), triage=True, actor=org.admin
+    )
+    ticket = open_ticket(org, fault_category="down")
+    assert (ticket.priority, ticket.department) == (Priority.URGENT, org.south)
+    decided = TicketEvent.objects.get(ticket=ticket, kind="decided")
+    assert decided.data["matched"] == [1, 2, 3]
+    assert decided.data["outputs"] == {"priority": ["high", "urgent", "low"], "department": ["S", "HQ", ""]}
+
+
+def test_an_unknown_department_code_is_noted_and_the_region_kept(org):
+    from baton.accounts.models import Department
+
+    deploy_triage(org, rules=[('"vip"', "-", '"high"', '"S"')])
+    Department.objects.filter(code="S").update(code="S2")  # renamed after the decision was deployed
+    ticket = open_ticket(org, fault_category="down")
+    assert (ticket.priority, ticket.department) == (Priority.HIGH, org.north)
+    decided = TicketEvent.objects.get(ticket=ticket, kind="decided")
+    assert decided.data["notes"] == ["no department with code 'S'; the ticket stays with 华北区"]
+    assert "department" not in decided.data["changes"]
