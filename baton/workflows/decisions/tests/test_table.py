@@ -20,6 +20,7 @@ def test_the_dmn_has_one_decision_with_positional_ids():
     [decision] = root.findall("d:decision", ns)
     assert (decision.get("id"), decision.get("name")) == ("triage", "工单分级 <&>")
     table = decision.find("d:decisionTable", ns)
+    assert table is not None
     assert (table.get("id"), table.get("hitPolicy")) == ("Table", "FIRST")
     assert [i.get("id") for i in table.findall("d:input", ns)] == ["Input_1", "Input_2"]
     assert [o.get("name") for o in table.findall("d:output", ns)] == ["priority", "department"]
