@@ -26,7 +26,7 @@ def _assignments(user: User) -> list[tuple[str, int | None, str]]:
     if cached is None:
         cached = [
             (ra.role, ra.department_id, ra.department.path if ra.department else "/")
-            for ra in RoleAssignment.objects.filter(user=user).select_related("department")
+            for ra in RoleAssignment.objects.filter(user=user).select_related("department").order_by()
         ]
         user._baton_roles = cached  # type: ignore[attr-defined]
     return cached
@@ -49,6 +49,11 @@ def has_role(user: User, role: str, department: Department | None = None) -> boo
 def staff_scope_paths(user: User) -> list[str]:
     """Department paths whose subtrees the user works in as staff."""
     return sorted({path for role, _, path in _assignments(user) if role in STAFF_ROLES})
+
+
+def in_staff_scope(user: User, department: Department) -> bool:
+    """True when ``department`` is inside the user's staff scope (no query beyond the user's roles)."""
+    return any(department.path.startswith(path) for path in staff_scope_paths(user))
 
 
 def departments_within(paths: Iterable[str]) -> QuerySet[Department]:

@@ -82,10 +82,13 @@ def revoke_api_token(*, user: User, token_id: int) -> None:
 def user_for_token(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user")
+            .filter(digest=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+            .order_by()[:1]
+        ),
+        None,
     )
     if token is None:
         return None

@@ -4,8 +4,9 @@
 transaction that makes the change and with the ticket row locked (services lock it), so
 sequence numbers and the chain stay gapless. Events are chained in memory and written in one
 statement by ``flush`` (services flush before they save the ticket; the ticket save carries the
-new chain head). The ticket keeps the head of its chain (``audit_seq``, ``audit_head``), so
-removing the newest events is detected too.
+new chain head), which also publishes each event on ``baton.core.bus`` for other apps to react
+to. The ticket keeps the head of its chain (``audit_seq``, ``audit_head``), so removing the
+newest events is detected too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.hashing import GENESIS, chain_hash
 
 from .models import Step, Ticket, TicketEvent
@@ -63,6 +64,14 @@ def flush(ticket: Ticket) -> int:
     pending: list[TicketEvent] = ticket.__dict__.pop("_pending_events", [])
     if pending:
         TicketEvent.objects.bulk_create(pending)
+        for event in pending:
+            bus.emit(
+                event.kind,
+                ticket_id=ticket.pk,
+                actor_id=event.actor_id,
+                step_id=event.step_id,
+                data=event.data,
+            )
     return len(pending)
 
 

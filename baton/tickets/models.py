@@ -157,10 +157,21 @@ class Step(models.Model):
     class Meta:
         ordering = ["entered_at", "id"]
         indexes = [
-            models.Index(fields=["owner", "state", "due_at"], name="ix_step_owner_state_due"),
+            # My to-do list and its counts (total, overdue) read this small index only.
+            models.Index(
+                fields=["owner", "due_at", "id"],
+                condition=models.Q(state="active"),
+                name="ix_step_active_owner_due",
+            ),
             models.Index(fields=["ticket", "state"], name="ix_step_ticket_state"),
             models.Index(fields=["state", "due_at"], name="ix_step_state_due"),
-            models.Index(fields=["department", "state", "due_at"], name="ix_step_dept_state_due"),
+            # The department queue: its count is an index-only scan on PostgreSQL (owner included).
+            models.Index(
+                fields=["department", "due_at", "id"],
+                condition=models.Q(state="active"),
+                include=["owner"],
+                name="ix_step_active_dept_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -45,7 +45,7 @@ def _user(request: HttpRequest) -> User:
 def todo(request: HttpRequest) -> HttpResponse:
     """The home page: my steps (overdue first), my department's queue, what I reported."""
     user = _user(request)
-    page = ticket_queries.todo_for(user)
+    page = ticket_queries.todo_for(user, full=False)
     now = clock.now()
     is_staff = bool(people.scope_department_ids(user)) or people.is_admin(user)
     reported = ticket_queries.open_reported_by(user)

@@ -19,6 +19,7 @@ from baton.core.errors import ValidationFailed
 from . import engine, policies, services
 from .decisions.queries import decision_xmls_for
 from .forms import by_element, shown
+from .importing.api import router as imports_router
 
 router = Router(tags=["flows"])
 
@@ -187,3 +188,6 @@ def deploy(request: HttpRequest, key: str) -> Status[dict[str, Any]]:
     return Status(
         201, {"key": target.key, "number": version.number, "deployed_at": version.deployed_at, "steps": steps}
     )
+
+
+router.add_router("", imports_router)

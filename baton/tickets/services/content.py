@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
-
 from baton.accounts.models import User
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from baton.tickets import events, policies
 from baton.tickets.attachments import clean_upload
@@ -19,7 +17,7 @@ from ._common import RESOLVE_TARGETS, _check_version, _choice, _lock, _store_att
 # ---------------------------------------------------------------------------- comments, files, fields
 
 
-@transaction.atomic
+@bus.atomic
 def add_comment(
     *,
     ticket: Ticket,
@@ -56,7 +54,7 @@ def add_comment(
 EDITABLE_FIELDS = {"title", "description", "priority", "fault_category"}
 
 
-@transaction.atomic
+@bus.atomic
 def update_ticket(
     *, ticket: Ticket, actor: User, changes: Mapping[str, Any], expected_version: int | None = None
 ) -> Ticket:

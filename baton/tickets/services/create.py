@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import transaction
-
 from baton.accounts.models import User
 from baton.assets.models import Asset
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.errors import ValidationFailed
 from baton.customers.models import Site
 from baton.tickets import events
@@ -32,7 +30,7 @@ from .flow import _sync_steps
 # ---------------------------------------------------------------------------- create
 
 
-@transaction.atomic
+@bus.atomic
 def create_ticket(
     *,
     requester: User,

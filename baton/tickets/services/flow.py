@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from django.db import transaction
+from typing import Any
 
 from baton.accounts.models import User
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.durations import parse_duration
 from baton.core.errors import Forbidden, InvalidTransition
 from baton.tickets import events
@@ -58,6 +57,7 @@ def _sync_steps(
             step.save(update_fields=["state", "completed_at"])
             events.record(ticket, "step_cancelled", actor=actor, step=step, data={"step": step.name})
     known = {step.task_id for step in open_steps}
+    created: list[Step] = []
     last_completed = (
         None if fresh else ticket.steps.filter(state=StepState.COMPLETED).select_related("owner").last()
     )
@@ -83,6 +83,9 @@ def _sync_steps(
             due_at=_step_due(spec, now),
             entered_at=now,
         )
+        if fresh:
+            _cache_related(step, "collaborators", [])
+            created.append(step)
         _add_participant(ticket, owner)
         _notify(
             ticket,
@@ -105,6 +108,8 @@ def _sync_steps(
                 "due_at": step.due_at.isoformat(),
             },
         )
+    if fresh:
+        _cache_related(ticket, "steps", created)  # the API answers with them without a query
     before = ticket.status
     if running.is_completed():
         ticket.status = Status.CLOSED
@@ -119,6 +124,14 @@ def _sync_steps(
         )
 
 
+def _cache_related(instance: Any, name: str, rows: list[Any]) -> None:
+    """Fill Django's prefetch cache for ``instance.<name>`` as ``prefetch_related`` would."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
 # ---------------------------------------------------------------------------- timers
 
 
@@ -127,7 +140,7 @@ def fire_due_timers(*, limit: int = 100) -> int:
     fired = 0
     now = clock.now()
     for instance_id in list(flow_queries.due_instances(now, limit).values_list("pk", flat=True)):
-        with transaction.atomic():
+        with bus.atomic_block():
             row = (
                 FlowInstance.objects.select_for_update(skip_locked=True)
                 .select_related("version")
@@ -153,7 +166,7 @@ def fire_due_timers(*, limit: int = 100) -> int:
 # ---------------------------------------------------------------------------- flow versions
 
 
-@transaction.atomic
+@bus.atomic
 def migrate_ticket_flow(*, ticket: Ticket, to_version: FlowVersion, actor: User) -> Ticket:
     """Move an in-flight ticket's flow onto another version of the same flow (admins only).
 

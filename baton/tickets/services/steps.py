@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-
 from baton.accounts import queries as people
 from baton.accounts.models import Role, User
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from baton.tickets import events, policies
 from baton.tickets.models import Step, StepState, Ticket
@@ -37,7 +35,7 @@ def _list_property(spec: engine.StepSpec, name: str) -> list[str]:
     return [item.strip() for item in spec.properties.get(name, "").split(",") if item.strip()]
 
 
-@transaction.atomic
+@bus.atomic
 def accept_step(*, ticket: Ticket, step_id: int, actor: User, expected_version: int | None = None) -> Step:
     """The owner takes the step on (接单)."""
     ticket = _lock(ticket)
@@ -55,7 +53,7 @@ def accept_step(*, ticket: Ticket, step_id: int, actor: User, expected_version: 
     return step
 
 
-@transaction.atomic
+@bus.atomic
 def complete_step(
     *,
     ticket: Ticket,
@@ -186,7 +184,7 @@ def _technician(value: Any, ticket: Ticket) -> User:
     return user
 
 
-@transaction.atomic
+@bus.atomic
 def reassign_step(
     *,
     ticket: Ticket,
@@ -239,7 +237,7 @@ def reassign_step(
     return step
 
 
-@transaction.atomic
+@bus.atomic
 def add_collaborator(*, ticket: Ticket, step_id: int, actor: User, user: User) -> Step:
     """Add a 协同人: they see the ticket and may comment, but do not own the step."""
     ticket = _lock(ticket)

@@ -37,6 +37,7 @@ EVENT_TAGS = frozenset({"startEvent", "endEvent", "boundaryEvent", "intermediate
 FLOW_NODE_TAGS = TASK_TAGS | GATEWAY_TAGS | EVENT_TAGS
 IGNORED_TAGS = frozenset(
     {"documentation", "extensionElements", "laneSet", "textAnnotation", "association", "group", "property"}
+    | {"incoming", "outgoing"}  # bpmn-js and other modelers write these inside sub-processes too
 )
 #: Spiff names its internal task specs like this; a BPMN element with such an id would be
 #: silently merged with them (a start event called "Start" vanishes from the flow).

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('tickets', '0003_step_participant_department'),
-        ('workflows', '0001_initial'),
+        ('workflows', '0002_flow_draft_imports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
