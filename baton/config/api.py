@@ -24,6 +24,7 @@ from baton.customers.api import router as customers_router
 from baton.notifications.api import router as notifications_router
 from baton.tickets.api import router as tickets_router
 from baton.workflows.api import router as workflows_router
+from baton.workflows.decisions.api import router as decisions_router
 
 
 def _token_user(request: HttpRequest, secret: str | None) -> Any:
@@ -120,3 +121,4 @@ api.add_router("/", tickets_router)
 api.add_router("/", notifications_router)
 api.add_router("/", workflows_router)
 api.add_router("/", automation_router)
+api.add_router("/", decisions_router)

@@ -88,3 +88,16 @@ class FlowDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.filename}"
+
+
+from .decisions.models import DecisionDefinition, DecisionVersion, TicketDecision  # noqa: E402
+
+__all__ = [
+    "DecisionDefinition",
+    "DecisionVersion",
+    "FlowDefinition",
+    "FlowDraft",
+    "FlowInstance",
+    "FlowVersion",
+    "TicketDecision",
+]

@@ -50,6 +50,7 @@ def _field_labels() -> dict[str, str]:
         "satisfaction": _("满意度"),
         "owner": _("责任人"),
         "due_at": _("到期时间"),
+        "department": _("处理部门"),
     }
 
 
@@ -178,6 +179,8 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
         entry.text = _("%(actor)s 上传了文件 %(name)s") % {"actor": actor, "name": data.get("name", "")}
     elif kind in APPROVAL_KINDS:
         entry = _approval(entry, kind, data, step)
+    elif kind == "decided":
+        entry = _decided(entry, data, names)
     elif kind == "fields_changed":
         entry.text, entry.colour = _("%(actor)s 修改了工单") % {"actor": actor}, "yellow"
         entry.changes = _changes(data, names)
@@ -222,6 +225,29 @@ def _approval(entry: Entry, kind: str, data: Mapping[str, Any], step: str) -> En
             "owner": data.get("owner_name", ""),
         }
         entry.reason, entry.colour = str(data.get("reason") or ""), "orange"
+    return entry
+
+
+def _decided(entry: Entry, data: Mapping[str, Any], names: _Names) -> Entry:
+    """A decision table triaged the ticket (``baton.workflows.decisions.triage``)."""
+    decision = f"{data.get('name', '')} v{data.get('version', '')}"
+    changes = data.get("changes") or {}
+    parts = []
+    if "priority" in changes:
+        parts.append(_("优先级 %(priority)s") % {"priority": _choice(Priority, changes["priority"][1])})
+    if "department" in changes:
+        parts.append(_("部门 %(department)s") % {"department": changes["department"][1]})
+    if data.get("error"):
+        entry.text = _("%(decision)s 未能决定，工单保持原样") % {"decision": decision}
+        entry.note, entry.colour = str(data["error"]), "red"
+    elif parts:
+        entry.text = _("%(decision)s 决定：%(what)s") % {"decision": decision, "what": _("，").join(parts)}
+        entry.colour = "orange"
+    elif data.get("matched"):
+        entry.text = _("%(decision)s 决定：保持不变") % {"decision": decision}
+    else:
+        entry.text = _("%(decision)s：没有规则满足，保持不变") % {"decision": decision}
+    entry.changes = _changes(data, names)
     return entry
 
 

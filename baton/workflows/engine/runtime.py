@@ -55,9 +55,13 @@ class ActiveTask:
 class FlowInstance:
     """One running (or finished) flow; wraps a Spiff workflow behind our own API."""
 
-    def __init__(self, flow: CompiledFlow, workflow: BpmnWorkflow):
+    def __init__(self, flow: CompiledFlow, workflow: BpmnWorkflow, state: str | None = None):
         self.flow = flow
         self._workflow = workflow
+        # The lean JSON of the workflow as it is now, when known (it was loaded from it or has
+        # just been dumped): the snapshot a change restores on failure, so a change does not
+        # serialize the whole instance first (that was a third of a step completion).
+        self._snapshot = state
 
     def active_tasks(self) -> list[ActiveTask]:
         """Steps that are READY for a person to complete, in task-tree order."""
@@ -177,7 +181,8 @@ class FlowInstance:
 
     def dump(self) -> str:
         """Lean JSON state (the spec is not embedded); restore with :func:`load_instance`."""
-        return dump_workflow(self._workflow, self.flow.digest)
+        self._snapshot = dump_workflow(self._workflow, self.flow.digest)
+        return self._snapshot
 
     def path(self) -> list[str]:
         """BPMN ids of the completed elements, in the order they completed."""
@@ -206,11 +211,13 @@ class FlowInstance:
         return task
 
     def _atomically(self, change: Callable[[], None]) -> None:
-        snapshot = self.dump()
+        snapshot = self._snapshot if self._snapshot is not None else self.dump()
+        self._snapshot = None  # the workflow changes from here on
         try:
             change()
         except Exception as exc:
             self._workflow = _restore(self.flow, snapshot)
+            self._snapshot = snapshot
             if isinstance(exc, EngineError):
                 raise
             raise EngineError(_describe(exc)) from exc
@@ -269,6 +276,6 @@ def start_instance(flow: CompiledFlow, data: Mapping[str, Any]) -> FlowInstance:
 def load_instance(flow: CompiledFlow, state: str) -> FlowInstance:
     """Restore an instance from :meth:`FlowInstance.dump` against the flow it ran on."""
     try:
-        return FlowInstance(flow, _restore(flow, state))
+        return FlowInstance(flow, _restore(flow, state), state)
     except StateError as exc:
         raise EngineError(str(exc)) from None

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from baton.workflows import policies
+from baton.workflows.decisions.catalog import decision_catalog
 from baton.workflows.forms import catalog, flow_template, flow_templates
 from baton.workflows.importing.queries import get_draft_for
 
@@ -29,7 +30,11 @@ def _config(request: HttpRequest, target: policies.FlowTarget, **extra: Any) -> 
         "deployUrl": reverse("api:flow-deploy", args=[target.key]),
         "camundaUrl": static("vendor/camunda-moddle/camunda.json"),
         "csrfToken": get_token(request),
-        "catalog": {**catalog(), "outcomeLabel": str(designer_strings()["outcomeField"])},
+        "catalog": {
+            **catalog(),
+            "outcomeLabel": str(designer_strings()["outcomeField"]),
+            "decisions": decision_catalog(),
+        },
         "strings": designer_strings(),
         "bpmnStrings": bpmn_strings(),
         **extra,

@@ -107,6 +107,7 @@ def bpmn_strings() -> dict[str, str]:
         "Create end event": _("结束事件"),
         "Create gateway": _("网关（分支）"),
         "Create step": _("步骤"),
+        "Create decision task (runs a decision table)": _("决策任务（运行决策表）"),
         "Create timer (drop it on a step to attach it)": _("计时器（拖到步骤边框上挂在步骤上）"),
         "Append step": _("添加下一步骤"),
         "Append end event": _("添加结束事件"),
