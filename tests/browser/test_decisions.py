@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from baton.tickets.models import Priority, TicketEvent
 from baton.tickets.tests.helpers import open_ticket
@@ -44,10 +45,10 @@ def test_build_deploy_and_triage(org: Any, desk: Any) -> None:
     page.wait_for_selector("[data-testid=decision-editor][data-ready=yes]")
     page.fill("[data-testid=decision-name]", "工单分级")
     page.fill("[data-testid=decision-key]", "triage")
-    assert page.locator("[data-testid=decision-rule]").count() == 1
+    expect(page.locator("[data-testid=decision-rule]")).to_have_count(1)
     # when they add a rule, type its cells (one of them FEEL, not CEL) and move it to the top
     page.click("[data-testid=add-row]")
-    assert page.locator("[data-testid=decision-rule]").count() == 2
+    expect(page.locator("[data-testid=decision-rule]")).to_have_count(2)
     page.fill("[data-testid=cell-in-2-1]", '"vip","strategic"')
     page.fill("[data-testid=cell-in-2-2]", '"down"')
     page.fill("[data-testid=cell-out-2-1]", '"urgent"')

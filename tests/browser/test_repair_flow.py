@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from baton.tickets.models import Attachment, Comment, Status, Step, StepState, Ticket, TicketEvent
 from baton.tickets.tests.helpers import dispatch, open_ticket
@@ -73,7 +74,7 @@ def test_store_reports_dispatcher_dispatches_technician_repairs_store_accepts(
     assert store.locator("#id_title").input_value() == "冷柜不制冷"
     store.fill("#id_description", "早上开始温度一直在 12 度")
     store.set_input_files("[data-testid=report-form] [data-slot] input[type=file]", photo_files(tmp_path, 2))
-    assert store.locator("[data-previews] img").count() == 2
+    expect(store.locator("[data-previews] img")).to_have_count(2)  # previews are drawn asynchronously
     store.click("[data-testid=report-submit]")
     store.wait_for_selector("[data-testid=ticket-number]")
 
@@ -127,7 +128,7 @@ def test_store_reports_dispatcher_dispatches_technician_repairs_store_accepts(
     assert message(tech) == "评论已发布。"
     newest = tech.locator("[data-testid=timeline] [data-testid=event]").first
     assert newest.locator("[data-testid=comment-body]").inner_text() == "压缩机过热，已断电检查"
-    assert newest.locator("img").count() == 1
+    expect(newest.locator("img")).to_have_count(1)
     comment = Comment.objects.get(ticket=ticket)
     assert (comment.author, comment.internal, comment.attachments.count()) == (org.tech, False, 1)
 
