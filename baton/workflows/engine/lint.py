@@ -9,7 +9,9 @@ deserve the full list, in words, before a flow goes live. We walk the XML oursel
 * every step has an ``owner``; ``sla`` is an ISO duration; ``outcomes`` are names;
 * exclusive gateways with several outgoing flows need a default flow and a condition on
   every other flow (Spiff tests conditions in the diagram's top-to-bottom order, so
-  they must also be mutually exclusive; that cannot be checked, only documented);
+  they must also be mutually exclusive);
+* no two conditions leaving an exclusive gateway may hold at once (:mod:`.exclusive` tries the
+  values at and around every literal they compare with), and every element has a way to an end;
 * every condition, timer expression and service topic is compiled/resolved now, so a
   typo fails the deployment instead of a ticket.
 
@@ -18,6 +20,7 @@ DMN tables are checked in :mod:`.lint_dmn`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 
 from lxml import etree
@@ -26,6 +29,7 @@ from baton.core import cel
 
 from .data import KEY_PATTERN
 from .errors import Problem
+from .exclusive import describe, overlap
 from .parser import NSMAP, camunda_attr
 from .timers import TimerKind, check_timer_value, is_iso_literal
 
@@ -400,6 +404,27 @@ class _Container:
         for node_id, node in self.nodes.items():
             if node_id not in self.refused:
                 self.check_connections(node, outgoing[node_id], incoming[node_id])
+        self.check_ends(outgoing)
+
+    def check_ends(self, outgoing: dict[str, list[etree._Element]]) -> None:
+        """Every element must have a way to an end event (a loop with no way out never finishes)."""
+        ends = {node_id for node_id, node in self.nodes.items() if _local(node) == "endEvent"}
+        if not ends:
+            return  # "needs an end event" / "no outgoing flow" already say it
+        leads_to: dict[str, list[str]] = {node_id: [] for node_id in self.nodes}
+        for source, flows in outgoing.items():
+            for flow in flows:
+                leads_to[flow.get("targetRef", "")].append(source)
+        finishing, todo = set(ends), list(ends)
+        while todo:
+            for source in leads_to[todo.pop()]:
+                if source not in finishing:
+                    finishing.add(source)
+                    todo.append(source)
+        for node_id, node in self.nodes.items():
+            if node_id in finishing or node_id in self.refused or not outgoing[node_id]:
+                continue  # an element with no outgoing flow is reported as such
+            self.add(node_id, f"{label(node)} never reaches an end: every path from it loops without end.")
 
     def check_connections(self, node: etree._Element, outgoing: list[etree._Element], incoming: int) -> None:
         tag, node_id = _local(node), node.get("id")
@@ -427,6 +452,8 @@ class _Container:
                 node.get("id"),
                 f"{label(node)} needs a default flow, taken when no condition holds.",
             )
+        if tag == "exclusiveGateway":
+            self.check_exclusive(node, [f for f in outgoing if f.get("id") != default])
         for flow in outgoing:
             has_condition = _condition(flow) is not None
             if flow.get("id") == default and has_condition:
@@ -435,6 +462,18 @@ class _Container:
                 )
             elif flow.get("id") != default and not has_condition:
                 self.add(flow.get("id"), f"{label(flow)} leaves {label(node)} and needs a condition.")
+
+    def check_exclusive(self, node: etree._Element, flows: list[etree._Element]) -> None:
+        """No two conditions may hold at once: the engine would take whichever is drawn higher."""
+        conditions = [(flow, text) for flow in flows if (text := _condition(flow))]
+        for (first, a), (second, b) in itertools.combinations(conditions, 2):
+            example = overlap(a, b)
+            if example is not None:
+                self.add(
+                    node.get("id"),
+                    f"{label(node)} has conditions that can both hold on {label(first)} and "
+                    f"{label(second)} (e.g. when {describe(example)}); make them exclusive.",
+                )
 
 
 def _condition(flow: etree._Element) -> str | None:

@@ -69,6 +69,17 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     ),
     (_pattern(r"{a} has an invalid condition: (?P<detail>.*)"), "{a}的条件无效：{detail}"),
     (
+        _pattern(
+            r"{a} has conditions that can both hold on .* \(e\.g\. when (?P<detail>.*)\); "
+            r"make them exclusive\."
+        ),
+        "{a}的多个条件可能同时满足（例如 {detail}）：请让条件互斥。",
+    ),
+    (
+        _pattern(r"{a} never reaches an end: every path from it loops without end\."),
+        "{a}走不到结束：从它出发的路径都在循环。",
+    ),
+    (
         _pattern(r"{a} has a condition, but conditions only work on .*"),
         "{a}设置了条件，但只有从网关出发的连线才能设置条件。",
     ),
