@@ -2,7 +2,7 @@
 
 Every label is translated at request time, so the same catalogue serves the Chinese and the
 English page. The designer writes only these conventions into the BPMN (camunda properties
-``owner``, ``sla``, ``status``, ``outcomes``, ``require_<outcome>``, ``reason_required``;
+``owner``, ``auto_dispatch``, ``sla``, ``status``, ``outcomes``, ``require_<outcome>``, ``reason_required``;
 ``camunda:formField`` ids; CEL conditions on variables), which is what
 ``baton.tickets.services`` and the engine's lint read.
 """
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from baton.accounts.models import Role
+from baton.automation.models import Strategy
 from baton.customers.models import CustomerLevel
 from baton.tickets.models import FaultCategory, Priority, Status, TicketType
 
@@ -104,6 +105,7 @@ def catalog() -> dict[str, Any]:
     return {
         "owners": [{"value": rule, "label": str(label), "argument": arg} for rule, label, arg in OWNER_RULES],
         "roles": _choices(roles),
+        "dispatchStrategies": _choices(Strategy.choices),
         "flowVariables": [{"value": "technician", "label": _("派工时选定的维修工程师")}],
         "fields": [{"id": fid, "label": str(label), "type": ftype} for fid, label, ftype in FORM_FIELDS],
         "outcomes": _choices(OUTCOMES),

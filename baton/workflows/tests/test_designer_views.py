@@ -123,6 +123,19 @@ def test_the_designer_speaks_the_pages_language(org: Any) -> None:
     assert {"value": "down", "label": "设备停机"} in variables["fault_category"]["values"]
 
 
+def test_the_step_panel_offers_the_auto_dispatch_strategies_in_both_languages(org: Any) -> None:
+    zh = config_of(signed_in(org.admin).get("/flows/repair/design/"))
+    en = config_of(signed_in(org.admin, "en").get("/flows/repair/design/"))
+    assert [s["value"] for s in zh["catalog"]["dispatchStrategies"]] == [
+        "duty", "region", "skill", "least_loaded", "round_robin", "roster",
+    ]  # fmt: skip
+    assert zh["catalog"]["dispatchStrategies"][3] == {"value": "least_loaded", "label": "负载最少"}
+    assert en["catalog"]["dispatchStrategies"][3] == {"value": "least_loaded", "label": "Least loaded"}
+    assert (zh["strings"]["autoDispatch"], en["strings"]["autoDispatch"]) == ("自动派工", "Auto-dispatch")
+    assert en["strings"]["autoDispatchDefault"] == "The department's dispatch setting"
+    assert en["strings"]["autoDispatchOff"] == "Off (the owner dispatches)"
+
+
 def test_an_old_version_opens_read_only_and_downloads(org: Any) -> None:
     client = signed_in(org.admin)
     page = client.get("/flows/repair/versions/1/")

@@ -157,19 +157,59 @@ def test_classic_after_sales_rejected_by_the_manager_needs_a_reason_and_ends(org
     assert history(ticket)[-1] == ("Task_manager_approval", StepState.COMPLETED, "reject")
 
 
-def test_store_repair_template_runs_dispatch_repair_return_and_acceptance(org: Any) -> None:
+def test_store_repair_template_dispatches_automatically_and_runs_both_branches_of_each_gateway(
+    org: Any,
+) -> None:
+    """门店发起 → 系统自动派工 → 维修执行 → 验收闭环, with a return and a rejected acceptance."""
     deploy("store_repair", "store_repair")
     ticket = open_ticket(org, "store_repair")
-    assert (only_step(ticket).key, ticket.status) == ("Task_dispatch", Status.WAITING_DISPATCH)
-    ticket = complete(ticket, "Task_dispatch", "assign", technician=org.tech.pk)
+    dispatch = Step.objects.get(ticket=ticket, key="Task_dispatch")
+    assert (dispatch.state, dispatch.outcome, dispatch.completed_by) == (StepState.COMPLETED, "assign", None)
+    repair = only_step(ticket)
+    assert (repair.key, repair.owner) == ("Task_repair", org.tech)  # least loaded, lowest id first
+    [auto] = ticket.events.filter(kind="step_completed", step=dispatch)
+    assert (auto.actor, auto.data["auto"]) == (None, True)
+    assert auto.data["changes"] == {"technician": [None, org.tech.pk]}
+    assert auto.data["reason"].startswith("least loaded: ")
+    # 退回: back to dispatch, which picks another technician (not the one who returned it).
     ticket = complete(ticket, "Task_repair", "return", reason="需要更换的零件不在库存")
-    assert only_step(ticket).key == "Task_dispatch"
-    ticket = complete(ticket, "Task_dispatch", "assign", technician=org.tech2.pk)
-    assert only_step(ticket).owner == org.tech2
+    repair = only_step(ticket)
+    assert (repair.key, repair.owner) == ("Task_repair", org.tech2)
+    assert Step.objects.filter(ticket=ticket, key="Task_dispatch").count() == 2
     ticket = complete(ticket, "Task_repair", "done", resolution="更换温控器")
+    assert (only_step(ticket).key, ticket.status) == ("Task_acceptance", Status.WAITING_ACCEPTANCE)
+    # 验收驳回: back to the repair, same technician (the flow still carries them).
+    ticket = complete(ticket, "Task_acceptance", "reject", reason="仍然不制冷")
+    repair = only_step(ticket)
+    assert (repair.key, repair.owner) == ("Task_repair", org.tech2)
+    ticket = complete(ticket, "Task_repair", "done", resolution="补充制冷剂")
     ticket = complete(ticket, "Task_acceptance", "accept", rating=4)
     assert ticket.status == Status.CLOSED
     assert ticket.satisfaction == 4
+    assert [(k, o) for k, _, o in history(ticket)] == [
+        ("Task_dispatch", "assign"),
+        ("Task_repair", "return"),
+        ("Task_dispatch", "assign"),
+        ("Task_repair", "done"),
+        ("Task_acceptance", "reject"),
+        ("Task_repair", "done"),
+        ("Task_acceptance", "accept"),
+    ]
+
+
+def test_store_repair_template_stays_with_the_dispatcher_when_no_technician_qualifies(org: Any) -> None:
+    from baton.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user__in=[org.tech, org.tech2]).delete()
+    deploy("store_repair", "store_repair")
+    ticket = open_ticket(org, "store_repair")
+    dispatch = only_step(ticket)
+    assert (dispatch.key, dispatch.owner, ticket.status) == (
+        "Task_dispatch",
+        org.dispatcher,
+        Status.WAITING_DISPATCH,
+    )
+    assert ticket.events.filter(kind="auto_dispatch_skipped").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -253,3 +293,61 @@ def test_urgent_fast_track_alerts_the_manager_then_escalates_and_still_closes(or
     assert ticket.status == Status.CLOSED
     assert active(ticket) == []  # the terminate end closed the follow-up branch too
     assert Step.objects.get(ticket=ticket, key="Task_follow_up").state == StepState.CANCELLED
+
+
+# ---------------------------------------------------------------------------- the other branches
+
+
+def test_classic_after_sales_rejected_at_acceptance_goes_back_to_the_repair(org: Any) -> None:
+    deploy("after_sales_classic", "after_sales")
+    ticket = complete(open_ticket(org, "after_sales"), "Task_intake", "submit")
+    ticket = complete(ticket, "Task_manager_approval", "approve")
+    ticket = complete(ticket, "Task_technical_review", "assign", technician=org.tech.pk)
+    ticket = complete(ticket, "Task_repair", "done", resolution="更换压缩机")
+    ticket = complete(ticket, "Task_finance", "confirm")
+    with pytest.raises(ValidationFailed):
+        complete(ticket, "Task_acceptance", "reject")
+    ticket = complete(ticket, "Task_acceptance", "reject", reason="噪音很大")
+    repair = only_step(ticket)
+    assert (repair.key, repair.owner, ticket.status) == ("Task_repair", org.tech, Status.IN_REPAIR)
+    ticket = complete(ticket, "Task_repair", "done", resolution="更换风扇")
+    ticket = complete(ticket, "Task_finance", "confirm")
+    ticket = complete(ticket, "Task_acceptance", "accept", rating=3)
+    assert ticket.status == Status.CLOSED
+    assert [k for k, _, o in history(ticket) if o == "reject"] == ["Task_acceptance"]
+
+
+def test_cost_threshold_through_the_services_reject_requote_approve_and_acceptance_reject(org: Any) -> None:
+    deploy("cost_approval", "maintenance")
+    ticket = complete(open_ticket(org, "maintenance"), "Task_dispatch", "assign", technician=org.tech.pk)
+    ticket = complete(ticket, "Task_quote", "quote", cost=1200)
+    assert only_step(ticket).owner == org.manager
+    ticket = complete(ticket, "Task_manager_approval", "reject", reason="太贵，重新报价")
+    quote = only_step(ticket)
+    assert (quote.key, quote.owner) == ("Task_quote", org.tech)
+    ticket = complete(ticket, "Task_quote", "quote", cost=800)
+    ticket = complete(ticket, "Task_manager_approval", "approve")
+    assert only_step(ticket).key == "Task_repair"
+    ticket = complete(ticket, "Task_repair", "done", resolution="更换压缩机")
+    ticket = complete(ticket, "Task_acceptance", "reject", reason="还有异响")
+    assert only_step(ticket).key == "Task_repair"
+    ticket = complete(ticket, "Task_repair", "done", resolution="紧固风扇")
+    ticket = complete(ticket, "Task_acceptance", "accept", rating=5)
+    assert ticket.status == Status.CLOSED
+    assert [k for k, _, _ in history(ticket)].count("Task_manager_approval") == 2
+
+
+def test_urgent_fast_track_without_timers_and_rejected_at_acceptance(org: Any) -> None:
+    deploy("urgent_fast_track", "it")
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org, "it")
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        ticket = complete(ticket, "Task_dispatch", "assign", technician=org.tech.pk)
+        assert tickets.fire_due_timers() == 0
+        ticket = complete(ticket, "Task_repair", "done", resolution="重启交换机")
+        ticket = complete(ticket, "Task_acceptance", "reject", reason="网络仍然中断")
+        assert (only_step(ticket).key, only_step(ticket).owner) == ("Task_repair", org.tech)
+        ticket = complete(ticket, "Task_repair", "done", resolution="更换光模块")
+        ticket = complete(ticket, "Task_acceptance", "accept", rating=4)
+    assert ticket.status == Status.CLOSED
+    assert not Step.objects.filter(ticket=ticket, key__in=["Task_follow_up", "Task_escalation"]).exists()

@@ -16,6 +16,13 @@ def designer_strings() -> dict[str, str]:
         "owner": _("负责人"),
         "chooseOwner": _("请选择负责人"),
         "ownerHint": _("每个步骤都必须有唯一的负责人。"),
+        "autoDispatch": _("自动派工"),
+        "autoDispatchDefault": _("按部门的派工设置"),
+        "autoDispatchOff": _("不自动派工（由负责人派工）"),
+        "autoDispatchHint": _(
+            "用于派工步骤（结果「派工」并必须填写维修工程师）：系统按所选策略选定维修工程师；"
+            "没有合适人选时仍由上面的负责人派工。"
+        ),
         "username": _("用户名"),
         "sla": _("时效（SLA）"),
         "slaHint": _("超过时效即为超时，例如 30 分钟、4 小时。"),

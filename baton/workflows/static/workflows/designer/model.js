@@ -3,7 +3,7 @@
 // conditions and default paths on gateway flows, boundary timers on steps.
 
 const STEP_TYPES = ['bpmn:UserTask', 'bpmn:Task', 'bpmn:ManualTask'];
-const MANAGED = ['owner', 'sla', 'status', 'outcomes', 'reason_required'];
+const MANAGED = ['owner', 'auto_dispatch', 'sla', 'status', 'outcomes', 'reason_required'];
 
 export const isStep = (element) => STEP_TYPES.includes(element.type);
 export const list = (text) =>
@@ -32,6 +32,7 @@ function orderedProperties(properties) {
   const outcomes = list(properties.outcomes);
   const keys = [
     'owner',
+    'auto_dispatch',
     'sla',
     'status',
     'outcomes',

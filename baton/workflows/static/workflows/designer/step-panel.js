@@ -1,4 +1,4 @@
-// The side panel for a step: name, owner, SLA, status, outcomes, form fields,
+// The side panel for a step: name, owner, auto-dispatch strategy, SLA, status, outcomes, form fields,
 // completion rule (required fields per outcome, outcomes needing a reason) and timers.
 
 import { checkbox, field, h, options } from './dom.js';
@@ -88,6 +88,25 @@ function ownerControl(panel, element, owner, update) {
     );
   }
   return field(s.owner, select, argumentControl, h('div', { class: 'form-hint' }, s.ownerHint));
+}
+
+function autoDispatchControl(panel, value, update) {
+  const { catalog, s, readOnly: disabled } = panel;
+  const current = (value || '').trim();
+  const choices = [{ value: 'off', label: s.autoDispatchOff }, ...catalog.dispatchStrategies];
+  if (current && !choices.some((c) => c.value === current)) choices.push({ value: current, label: current });
+  const select = h(
+    'select',
+    {
+      class: 'form-select',
+      disabled,
+      testid: 'auto-dispatch',
+      onchange: (e) => update({ auto_dispatch: e.target.value }),
+    },
+    h('option', { value: '' }, s.autoDispatchDefault),
+    options(choices, current),
+  );
+  return field(s.autoDispatch, select, h('div', { class: 'form-hint' }, s.autoDispatchHint));
 }
 
 function timerRow(panel, timer) {
@@ -225,6 +244,7 @@ export function renderStep(panel, element) {
     h('h3', { class: 'card-title' }, s.step),
     field(s.name, panel.nameInput(element)),
     ownerControl(panel, element, props.owner, update),
+    autoDispatchControl(panel, props.auto_dispatch, update),
     field(
       s.sla,
       durationControl(props.sla, (value) => update({ sla: value }), catalog.slaUnits, {
