@@ -395,6 +395,43 @@ OUTCOMES: dict[str, Outcome] = {
     "confirm": Outcome("confirm", _("确认"), ReasonForm, "success"),
     "submit": Outcome("submit", _("提交"), ReasonForm),
 }
+#: Step form fields (picked in the flow designer) the ticket page collects, with the form for each.
+FIELD_FORMS: dict[str, type[VersionForm]] = {
+    "technician": DispatchForm,
+    "cost": CostForm,
+    "resolution": DoneForm,
+    "rating": AcceptanceForm,
+}
+
+
+def form_class_for(
+    outcome: Outcome, step_fields: Sequence[str], required: Sequence[str]
+) -> type[VersionForm]:
+    """The outcome's form plus the step's own form fields it lacks.
+
+    A step drawn with "repair cost" among its fields asks for the cost whatever its outcome is
+    called; an outcome that sends the ticket back (return, reject) asks only for the fields the
+    step requires for it.
+    """
+    wanted = [f for f in step_fields if not outcome.reason or f in required]
+    extra: list[type[VersionForm]] = []
+    for name in wanted:
+        form = FIELD_FORMS.get(name)
+        if form is not None and not issubclass(outcome.form_class, form) and form not in extra:
+            extra.append(form)
+    if not extra:
+        return outcome.form_class
+    bases = (outcome.form_class, *extra)
+
+    def values(self: VersionForm) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for base in bases:
+            merged.update(base.values(self))  # type: ignore[attr-defined]
+        return merged
+
+    return type(f"{outcome.form_class.__name__}WithStepFields", bases, {"values": values})
+
+
 #: On an approval step (one that can be approved), "reject" is a rejection, not a failed acceptance.
 APPROVAL_REJECT = Outcome("reject", _("Reject"), ReasonForm, "outline-danger", reason=True)
 

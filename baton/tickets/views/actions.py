@@ -32,7 +32,7 @@ from baton.tickets.models import Step, StepState, Ticket
 from baton.web.errors import STALE, add_to_form, error_status, is_stale, message_for
 
 from .common import load_ticket, user_of
-from .detail import outcome_form, render_detail, staff_candidates
+from .detail import flow_steps, outcome_form, render_detail, staff_candidates
 
 
 def _step(ticket: Ticket, step_id: int) -> Step:
@@ -118,7 +118,7 @@ def step_complete(request: HttpRequest, ticket_id: int, step_id: int) -> HttpRes
     outcome_key = request.POST.get("outcome", "")[:32]
     outcome = outcome_for(outcome_key)
     key = f"{step.pk}:{outcome_key}"
-    form = outcome_form(outcome, ticket, request.POST)
+    form = outcome_form(outcome, ticket, request.POST, spec=flow_steps(ticket).get(step.key))
     if not form.is_valid():
         return _invalid(request, ticket, key, form)
     values: dict[str, Any] = form.values()  # type: ignore[attr-defined]

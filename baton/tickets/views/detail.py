@@ -28,6 +28,7 @@ from baton.tickets.forms import (
     ReassignForm,
     RejectToStepForm,
     VersionForm,
+    form_class_for,
     outcome_for,
     step_kind,
 )
@@ -110,12 +111,22 @@ def flow_outcomes(specs: Mapping[str, StepSpec], step: Step) -> list[str] | None
 
 
 def outcome_form(
-    outcome: Outcome, ticket: Ticket, data: Any = None, *, initial: Mapping[str, Any] | None = None
+    outcome: Outcome,
+    ticket: Ticket,
+    data: Any = None,
+    *,
+    initial: Mapping[str, Any] | None = None,
+    spec: StepSpec | None = None,
 ) -> VersionForm:
+    """The form for finishing a step with ``outcome``, with the step's own form fields (``spec``)."""
+    form_class = outcome.form_class
+    if spec is not None and spec.form_fields:
+        required = [f.strip() for f in spec.properties.get(f"require_{outcome.key}", "").split(",")]
+        form_class = form_class_for(outcome, spec.form_fields, required)
     kwargs: dict[str, Any] = {"initial": initial}
-    if outcome.form_class is DispatchForm:
+    if issubclass(form_class, DispatchForm):
         kwargs["technicians"] = technicians(ticket)
-    return outcome.form_class(data, **kwargs)
+    return form_class(data, **kwargs)
 
 
 def _build_panel(
@@ -139,7 +150,7 @@ def _build_panel(
             if waiting and outcome.key == "done":
                 continue
             key = prefix + outcome.key
-            form = bound.get(key) or outcome_form(outcome, ticket, initial=version)
+            form = bound.get(key) or outcome_form(outcome, ticket, initial=version, spec=specs.get(step.key))
             action = Action(outcome, form, outcome.key)
             if panel.inline is None and not outcome.reason and not waiting:
                 panel.inline = action
