@@ -6,8 +6,9 @@ start → 派工 → <费用?> → 维修 (cost < 500) ─┐
 Everything is done with the mouse and the side panel the way an admin does it: a step
 dragged from the palette, connections from the context pad, owner / SLA / condition /
 default path in the panel. The first deploy is refused because one step has no owner; the
-problem is shown on that step. Then the database holds the new version, and its XML
-compiles to the steps and the condition that were drawn.
+problem is shown on that step. Then the database holds the new version, its XML compiles to
+the steps and the condition that were drawn, and two tickets run through it from the ticket
+page, one down each branch (cost 120 → 维修, cost 500 → 经理审批).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from baton.tickets.models import Step, StepState
+from baton.tickets.services import create_ticket
 from baton.workflows import engine
 from baton.workflows.models import FlowDefinition, FlowVersion
 from baton.workflows.queries import current_version
@@ -127,7 +130,7 @@ class Designer:
 
 
 def test_admin_draws_a_cost_branch_is_shown_the_missing_owner_fixes_it_and_deploys(
-    org: Any, desk: Any
+    org: Any, desk: Any, sign_in: Any
 ) -> None:
     page = desk
     page.goto("/flows/")
@@ -169,9 +172,12 @@ def test_admin_draws_a_cost_branch_is_shown_the_missing_owner_fixes_it_and_deplo
     designer.panel("sla-amount").fill("30")
     designer.panel("sla-unit").select_option("M")
     designer.panel("sla-unit").dispatch_event("change")
+    designer.panel("auto-dispatch").select_option("off")  # the dispatcher picks; no strategy
     designer.panel("outcome-assign").check()
     designer.panel("field-technician").check()
+    designer.panel("field-cost").check()
     designer.panel("require-assign-technician").check()
+    designer.panel("require-assign-cost").check()
 
     designer.click(repair)
     designer.panel("name").fill("维修")
@@ -230,16 +236,36 @@ def test_admin_draws_a_cost_branch_is_shown_the_missing_owner_fixes_it_and_deplo
         repair: ("维修", "variable:technician", "PT4H"),
         approval: ("经理审批", "manager", None),
     }
-    assert flow.steps[dispatch].properties["require_assign"] == "technician"
-    assert flow.steps[dispatch].form_fields == ["technician"]
+    assert flow.steps[dispatch].properties["require_assign"] == "technician,cost"
+    assert flow.steps[dispatch].properties["auto_dispatch"] == "off"
+    assert flow.steps[dispatch].form_fields == ["technician", "cost"]
     assert flow.steps[approval].outcomes == ("approve", "reject")
     assert flow.steps[approval].properties["reason_required"] == "reject"
     assert f'default="{flows[(gateway, approval)]}"' in version.bpmn_xml
     assert "cost &lt; 500</bpmn:conditionExpression>" in version.bpmn_xml
-    for cost, expected in ((120, repair), (500, approval)):
-        running = engine.start_instance(flow, {})
-        running.complete(running.active_tasks()[0].task_id, {"outcome": "assign", "cost": cost})
-        assert [t.step.key for t in running.active_tasks()] == [expected]
+    # A ticket through each branch: the dispatcher enters the technician and the cost on the ticket page.
+    dispatcher = sign_in("dispatcher")
+    for cost, expected, owner in (("120", repair, org.tech), ("500", approval, org.manager)):
+        ticket = create_ticket(
+            requester=org.store_manager, title="电脑蓝屏", asset=org.asset, ticket_type="it"
+        )
+        assert [(s.key, s.owner) for s in ticket.steps.filter(state=StepState.ACTIVE)] == [
+            (dispatch, org.dispatcher)
+        ]
+        dispatcher.goto(f"/tickets/{ticket.pk}/")
+        dispatcher.select_option("[data-testid=outcome-assign] select[name=technician]", str(org.tech.pk))
+        dispatcher.fill("[data-testid=outcome-assign] [data-testid=cost]", cost)
+        dispatcher.click("[data-testid=submit-assign]")
+        dispatcher.wait_for_selector("[data-testid=messages]")
+        steps = [
+            (s.key, s.state, s.owner, s.outcome)
+            for s in Step.objects.filter(ticket=ticket).select_related("owner").order_by("pk")
+        ]
+        assert steps == [
+            (dispatch, StepState.COMPLETED, org.dispatcher, "assign"),
+            (expected, StepState.ACTIVE, owner, ""),
+        ]
+    assert dispatcher.js_errors == []
 
     # The flow page lists the version; it opens read-only.
     page.goto("/flows/it/")
