@@ -267,6 +267,28 @@ class CostForm(VersionForm):
         return {} if cost is None else {"cost": str(cost)}
 
 
+class StepFieldsForm(VersionForm):
+    """The step's own form fields a flow can ask for (kept on the step, not routing data)."""
+
+    fault_cause = forms.CharField(
+        required=False,
+        max_length=1000,
+        label=_("故障原因"),
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+    parts_used = forms.CharField(
+        required=False,
+        max_length=1000,
+        label=_("使用备件"),
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+    signature = forms.CharField(required=False, max_length=200, label=_("客户签字"))
+
+    def values(self) -> dict[str, Any]:
+        names = ("fault_cause", "parts_used", "signature")
+        return {n: self.cleaned_data[n].strip() for n in names if (self.cleaned_data.get(n) or "").strip()}
+
+
 RATINGS = [(str(i), str(i)) for i in range(1, 6)]
 
 
@@ -401,6 +423,9 @@ FIELD_FORMS: dict[str, type[VersionForm]] = {
     "cost": CostForm,
     "resolution": DoneForm,
     "rating": AcceptanceForm,
+    "fault_cause": StepFieldsForm,
+    "parts_used": StepFieldsForm,
+    "signature": StepFieldsForm,
 }
 
 

@@ -159,6 +159,9 @@ class Step(models.Model):
     )
     outcome = models.CharField(max_length=32, blank=True)
     reason = models.TextField(blank=True)
+    # What the step's own form fields recorded when it was completed (fault cause, parts used,
+    # customer signature): Baton's data, never the engine's (routing data stays in the flow).
+    values = models.JSONField(default=dict, blank=True)
     # Delegation while away: the person the step was meant for, when ``owner`` stands in for them.
     on_behalf_of = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

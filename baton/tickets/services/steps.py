@@ -54,6 +54,11 @@ def accept_step(*, ticket: Ticket, step_id: int, actor: User, expected_version: 
     return step
 
 
+#: Step form fields recorded on the step (not routing data), with their length limit. ``photos``
+#: ("photos required") is a requirement on the ticket's attachments, not a value.
+STEP_FIELDS = {"fault_cause": 1000, "parts_used": 1000, "signature": 200, "photos": 0}
+
+
 @bus.atomic
 def complete_step(
     *,
@@ -69,7 +74,9 @@ def complete_step(
 
     ``values`` may carry ``technician`` (a user id, at dispatch), ``resolution`` (what was
     done), ``cost`` (a routing variable for approval thresholds), ``rating`` (1–5) and
-    ``rating_comment`` (at acceptance), as the step requires.
+    ``rating_comment`` (at acceptance), as the step requires; and the step's own form fields
+    ``fault_cause``, ``parts_used``, ``signature`` (kept on the step, ``Step.values``). A step
+    requiring ``photos`` needs a photo attached to the ticket.
     Outcomes listed in the step's ``reason_required`` property (return, reject) need a reason.
     """
     ticket = _lock(ticket)
@@ -85,7 +92,7 @@ def complete_step(
         raise InvalidTransition("This step is no longer active in the flow.")
     spec = task.step
     values = dict(values or {})
-    unknown = set(values) - {"technician", "resolution", "rating", "rating_comment", "cost"}
+    unknown = set(values) - {"technician", "resolution", "rating", "rating_comment", "cost", *STEP_FIELDS}
     if unknown:
         raise ValidationFailed(
             f"Unknown fields: {', '.join(sorted(unknown))}.",
@@ -104,8 +111,16 @@ def complete_step(
         raise ValidationFailed("A reason is required.", fields={"reason": ["required"]})
     required = _list_property(spec, f"require_{outcome}") if outcome else []
     for name in required:
-        if values.get(name) in (None, ""):
+        if name == "photos":
+            if not ticket.attachments.filter(content_type__startswith="image/").exists():
+                raise ValidationFailed("Add at least one photo first.", fields={"photos": ["required"]})
+        elif values.get(name) is None or (isinstance(values[name], str) and not values[name].strip()):
             raise ValidationFailed(f"{name} is required.", fields={name: ["required"]})
+    recorded = {
+        name: text
+        for name in STEP_FIELDS
+        if name != "photos" and (text := _text(values.get(name), name, limit=STEP_FIELDS[name]))
+    }
 
     now = clock.now()
     changes: dict[str, list[Any]] = {}
@@ -143,9 +158,14 @@ def complete_step(
     step.completed_by = actor
     step.outcome = outcome or ""
     step.reason = reason
+    step.values = recorded
+    for name, value in recorded.items():
+        changes[name] = [None, value]
     if step.accepted_at is None:
         step.accepted_at = now
-    step.save(update_fields=["state", "completed_at", "completed_by", "outcome", "reason", "accepted_at"])
+    step.save(
+        update_fields=["state", "completed_at", "completed_by", "outcome", "reason", "accepted_at", "values"]
+    )
     kind = "step_returned" if outcome == "return" else "step_completed"
     sends_back = outcome in _list_property(spec, "reason_required")
     data: dict[str, Any] = {"step": step.name, "outcome": outcome, "reason": reason, "changes": changes}
