@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from lxml import etree
 
 from baton.tickets.models import Step, StepState
 from baton.tickets.services import create_ticket
@@ -186,6 +187,15 @@ def test_admin_draws_a_cost_branch_is_shown_the_missing_owner_fixes_it_and_deplo
     assert designer.panel("owner-arg").input_value() == "technician"
     designer.panel("sla-amount").fill("4")
     designer.panel("sla-amount").press("Enter")
+    # A non-interrupting alert after 30 minutes on the repair, leading to the end.
+    timer = designer.new(lambda: designer.panel("add-alert").click(), "bpmn:BoundaryEvent")
+    designer.click(repair)
+    row = page.locator(f"[data-testid=designer-panel] [data-testid=timer-row][data-element='{timer}']")
+    assert row.locator("[data-testid=timer-kind]").input_value() == "alert"
+    row.locator("[data-testid=timer-amount]").fill("30")
+    row.locator("[data-testid=timer-unit]").select_option("M")
+    row.locator("[data-testid=timer-unit]").dispatch_event("change")
+    designer.connect(timer, end)
 
     designer.click(approval)
     designer.panel("name").fill("经理审批")
@@ -243,6 +253,16 @@ def test_admin_draws_a_cost_branch_is_shown_the_missing_owner_fixes_it_and_deplo
     assert flow.steps[approval].properties["reason_required"] == "reject"
     assert f'default="{flows[(gateway, approval)]}"' in version.bpmn_xml
     assert "cost &lt; 500</bpmn:conditionExpression>" in version.bpmn_xml
+    root = etree.fromstring(version.bpmn_xml.encode())
+    [boundary] = root.iterfind(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}boundaryEvent")
+    duration = boundary.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}timeDuration")
+    assert (boundary.get("id"), boundary.get("attachedToRef"), boundary.get("cancelActivity")) == (
+        timer,
+        repair,
+        "false",
+    )
+    assert duration is not None
+    assert duration.text == "PT30M"
     # A ticket through each branch: the dispatcher enters the technician and the cost on the ticket page.
     dispatcher = sign_in("dispatcher")
     for cost, expected, owner in (("120", repair, org.tech), ("500", approval, org.manager)):
