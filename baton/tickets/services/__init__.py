@@ -13,10 +13,12 @@ from .content import EDITABLE_FIELDS, add_comment, update_ticket
 from .create import create_ticket
 from .flow import fire_due_timers, migrate_ticket_flow
 from .steps import accept_step, add_collaborator, complete_step, reassign_step
+from .waiting import WAITING_STATUSES, put_on_hold, resume_ticket
 
 __all__ = [
     "EDITABLE_FIELDS",
     "RESOLVE_TARGETS",
+    "WAITING_STATUSES",
     "accept_step",
     "add_collaborator",
     "add_comment",
@@ -25,6 +27,8 @@ __all__ = [
     "create_ticket",
     "fire_due_timers",
     "migrate_ticket_flow",
+    "put_on_hold",
     "reassign_step",
+    "resume_ticket",
     "update_ticket",
 ]

@@ -8,6 +8,7 @@ from baton.accounts.models import User
 from baton.core import bus, clock
 from baton.core.durations import parse_duration
 from baton.core.errors import Forbidden, InvalidTransition
+from baton.sla import queries as sla_queries
 from baton.tickets import events
 from baton.tickets.assignment import resolve_owner
 from baton.tickets.models import Status, Step, StepState, Ticket
@@ -22,12 +23,13 @@ from ._common import DEFAULT_STEP_SLA, _add_participant, _lock, _notify, _touch
 # ---------------------------------------------------------------------------- steps <-> flow
 
 
-def _step_due(step_spec: engine.StepSpec, now: datetime) -> datetime:
+def _step_due(step_spec: engine.StepSpec, now: datetime, ticket: Ticket) -> datetime:
     sla = step_spec.properties.get("sla")
     try:
-        return now + (parse_duration(sla) if sla else DEFAULT_STEP_SLA)
+        own = parse_duration(sla) if sla else DEFAULT_STEP_SLA
     except ValueError:
-        return now + DEFAULT_STEP_SLA
+        own = DEFAULT_STEP_SLA
+    return sla_queries.step_due(ticket=ticket, step_key=step_spec.key, start=now, fallback=own)
 
 
 def _sync_steps(
@@ -78,7 +80,7 @@ def _sync_steps(
             task_id=task_id,
             owner=owner,
             department_id=ticket.department_id,
-            due_at=_step_due(spec, now),
+            due_at=_step_due(spec, now, ticket),
             entered_at=now,
         )
         _add_participant(ticket, owner)

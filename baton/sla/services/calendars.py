@@ -13,11 +13,13 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.db.models import F
 
 from baton.core.errors import NotFound, ValidationFailed
+from baton.sla.calendar import Calendar, CalendarError, Shift
+from baton.sla.models import BusinessCalendar, CalendarHoliday, HolidayKind, WorkingPeriod
 
-from .calendar import Calendar, CalendarError, Shift
-from .models import BusinessCalendar, CalendarHoliday, HolidayKind, WorkingPeriod
+from . import recompute
 
 
 class PeriodSpec(NamedTuple):
@@ -98,6 +100,7 @@ def validate_calendar(
 def _write_rows(
     calendar: BusinessCalendar, periods: Sequence[PeriodSpec] | None, holidays: Sequence[HolidaySpec] | None
 ) -> None:
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=F("revision") + 1)
     if periods is not None:
         calendar.periods.all().delete()
         WorkingPeriod.objects.bulk_create(
@@ -197,6 +200,7 @@ def update_calendar(
         target.use_statutory_holidays, target.makeup_weekday = new_statutory, new_makeup
     locked.save(update_fields=["code", "name", "time_zone", "use_statutory_holidays", "makeup_weekday"])
     _write_rows(locked, None if periods is None else new_periods, None if holidays is None else new_holidays)
+    recompute.recompute_for_calendar(calendar_id=locked.pk)
     return locked
 
 
@@ -216,6 +220,8 @@ def set_calendar_holiday(
     holiday, _ = CalendarHoliday.objects.update_or_create(
         calendar=calendar, date=day, defaults={"kind": kind, "name": name}
     )
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=F("revision") + 1)
+    recompute.recompute_for_calendar(calendar_id=calendar.pk)
     return holiday
 
 
@@ -224,6 +230,8 @@ def remove_calendar_holiday(*, calendar: BusinessCalendar, day: date) -> None:
     deleted, _ = CalendarHoliday.objects.filter(calendar=calendar, date=day).delete()
     if not deleted:
         raise NotFound(f"{day.isoformat()} is not an exception on this calendar.")
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=F("revision") + 1)
+    recompute.recompute_for_calendar(calendar_id=calendar.pk)
 
 
 @transaction.atomic
