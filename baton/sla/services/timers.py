@@ -174,11 +174,15 @@ def sweep(*, limit: int = BATCH) -> int:
 
 
 def sweep_all(*, limit: int = BATCH, max_batches: int = 1000) -> int:
-    """Sweep batch after batch until a batch comes back short; returns how many timers fired."""
+    """Sweep batch after batch until nothing is due; returns how many timers were claimed.
+
+    Keeps going after a short batch, because firing a breach can arm escalation levels that are
+    already due (workers were down): they fire in this run too.
+    """
     total = 0
     for _ in range(max_batches):
         claimed = sweep(limit=limit)
         total += claimed
-        if claimed < limit:
+        if claimed == 0:
             break
     return total

@@ -191,7 +191,7 @@ def test_changing_a_policy_recomputes_open_tickets_with_one_audit_event_each(org
         assert recompute.recompute_for_policy(policy_id=policy.pk) == 1
     assert fresh(ticket).due_at == T0 + timedelta(hours=8)
     assert ("resolve", "breach", T0 + timedelta(hours=8)) in pending(ticket)
-    event = TicketEvent.objects.filter(ticket=ticket).order_by("-seq").first()
+    event = TicketEvent.objects.filter(ticket=ticket).latest("seq")
     assert (event.kind, event.data) == (
         "sla_recomputed",
         {
