@@ -21,6 +21,7 @@ from baton.assets.api import router as assets_router
 from baton.core.errors import BatonError
 from baton.customers.api import router as customers_router
 from baton.notifications.api import router as notifications_router
+from baton.sla.api import router as sla_router
 from baton.tickets.api import router as tickets_router
 from baton.workflows.api import router as workflows_router
 
@@ -118,3 +119,4 @@ api.add_router("/", assets_router)
 api.add_router("/", tickets_router)
 api.add_router("/", notifications_router)
 api.add_router("/", workflows_router)
+api.add_router("/", sla_router)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("baton.customers.urls")),
     path("", include("baton.notifications.urls")),
     path("", include("baton.workflows.urls")),
+    path("", include("baton.sla.urls")),
 ]

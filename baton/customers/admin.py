@@ -25,7 +25,7 @@ class SiteAdmin(admin.ModelAdmin):
     list_filter = ("region",)
     autocomplete_fields = ["customer", "manager"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "calendar" in form.changed_data:  # open tickets of the site now count on another calendar
             sla_recompute.recompute_for_assignment(actor=request.user)
