@@ -36,6 +36,7 @@ from . import data
 from .company import Company, load_company
 from .data import DEMO_PASSWORD, ROOT_CODE, Login
 from .history import build_history
+from .sla import seed_sla
 
 
 class DemoConflict(BatonError):
@@ -334,6 +335,7 @@ def build_demo(stdout: Any | None = None) -> DemoSummary:
     rng = random.Random(data.SEED)  # noqa: S311 - reproducible demo data, not secrets
     flows.ensure_default_flows()
     _build_structure(rng)
+    seed_sla()
     say(f"组织、人员、门店、设备已创建 ({time.perf_counter() - started:.1f}s)")
     company = load_company()
     try:
