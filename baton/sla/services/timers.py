@@ -37,7 +37,7 @@ BATCH = 50
 def _claim(now: datetime, limit: int) -> list[SlaTimer]:
     rows = (
         SlaTimer.objects.filter(fired_at__isnull=True, due_at__lte=now)
-        .select_related("ticket", "ticket__department", "clock", "level")
+        .select_related("ticket", "ticket__department__dispatcher", "clock__policy", "level")
         .order_by("due_at", "pk")
     )
     if connection.features.has_select_for_update_skip_locked:
