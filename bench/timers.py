@@ -88,7 +88,8 @@ def _bulk_open_tickets(cursor: Any, start: int, stop: int, org: dict[str, list[i
             created_at, updated_at, satisfaction_comment, is_drill, version, audit_seq, audit_head)
         SELECT 'BT-' || lpad(g::text, 8, '0'), 'bench ticket ' || g, '', 'store_repair', 'other', 'normal',
             'in_repair', (%(sites)s::bigint[])[1 + g %% %(n)s], (%(customers)s::bigint[])[1 + g %% %(n)s],
-            (%(departments)s::bigint[])[1 + g %% %(n)s], (%(requesters)s::bigint[])[1 + g %% %(n)s], 'web', '', '',
+            (%(departments)s::bigint[])[1 + g %% %(n)s], (%(requesters)s::bigint[])[1 + g %% %(n)s],
+            'web', '', '',
             now() + interval '1 day' + (g %% 43200) * interval '1 minute', now() - interval '1 hour',
             now() - interval '1 hour', '', false, 1, 0, ''
         FROM generate_series(%(start)s, %(stop)s) AS g
@@ -170,10 +171,12 @@ def _make_due(count: int) -> list[int]:
             WITH picked AS (
                 SELECT id, clock_id FROM sla_slatimer WHERE fired_at IS NULL ORDER BY id DESC LIMIT %s
             ), moved AS (
-                UPDATE sla_slatimer t SET due_at = now() - interval '1 minute' FROM picked WHERE t.id = picked.id
+                UPDATE sla_slatimer t SET due_at = now() - interval '1 minute'
+                FROM picked WHERE t.id = picked.id
                 RETURNING t.id, t.clock_id
             )
-            UPDATE sla_slaclock c SET due_at = now() - interval '1 minute' FROM moved WHERE c.id = moved.clock_id
+            UPDATE sla_slaclock c SET due_at = now() - interval '1 minute'
+            FROM moved WHERE c.id = moved.clock_id
             RETURNING moved.id
             """,
             [count],
@@ -248,8 +251,8 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        from baton.demo.builder import build_company
         from baton.customers.models import Site
+        from baton.demo.builder import build_company
 
         build_company()
         sites = list(Site.objects.select_related("region").order_by("pk"))
