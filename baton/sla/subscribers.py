@@ -8,7 +8,7 @@ Which event does what to the ticket's clocks:
 ``step_accepted``   stop ``accept``; the step is handled: its pending escalation levels go
 ``step_completed``  stop the step's clock (and ``accept``); escalation levels go
 ``step_returned``   same as completed
-``step_reassigned`` escalation levels go (the new owner starts fresh; the step clock runs on)
+``step_reassigned`` the step was handled: its pending escalation levels go (the step clock runs on)
 ``step_cancelled``  cancel the step's clock
 ``status_changed``  pause/resume on the policy's pause statuses; leaving 待派工 stops
                     ``dispatch`` and starts ``accept``; 待验收/closed stops ``resolve``;
@@ -109,11 +109,12 @@ def on_step_cancelled(event: bus.DomainEvent) -> None:
             clocks.stop_clock(sla_clock, at=now, cancel=True)
 
 
-def on_status_changed(event: bus.DomainEvent) -> None:
+def on_status_changed(event: bus.DomainEvent) -> bool:
     change = event.data.get("changes", {}).get("status")
     if not change or event.ticket_id is None:
-        return
+        return False
     before, after = change
+    resumed = False
     now = clock.now()
     ticket = _ticket(event)
     plan = plan_for(ticket)
@@ -122,16 +123,16 @@ def on_status_changed(event: bus.DomainEvent) -> None:
         for sla_clock in open_clocks:
             met = after == Status.CLOSED and sla_clock.kind in ("resolve", "dispatch", "accept")
             clocks.stop_clock(sla_clock, at=now, cancel=not met)
-        return
+        return False
     if after in plan.pause_statuses:
         clocks.pause_clocks(open_clocks, at=now)
         escalation.disarm(step_ids=[c.step_id for c in open_clocks if c.step_id is not None])
-        return
+        return False
     if before in plan.pause_statuses:
         clocks.resume_clocks(open_clocks, at=now)
-        changed = clocks.mirror_due_times(ticket, open_clocks)
-        if changed:
+        if clocks.mirror_due_times(ticket, open_clocks):
             Ticket.objects.filter(pk=ticket.pk).update(due_at=ticket.due_at)
+            resumed = True
     kinds = {c.kind: c for c in open_clocks}
     if after not in DISPATCH_STATUSES:
         if "dispatch" in kinds:
@@ -142,6 +143,7 @@ def on_status_changed(event: bus.DomainEvent) -> None:
             clocks.start_clock(ticket=ticket, kind="accept", target=accept, started_at=now)
     if after in RESOLVED_STATUSES and "resolve" in kinds:
         clocks.stop_clock(kinds["resolve"], at=now)
+    return resumed  # the ticket's due time moved: the publishing service re-reads its result
 
 
 def on_fields_changed(event: bus.DomainEvent) -> None:

@@ -173,3 +173,28 @@ def test_audit_chain_stays_intact_after_sla_events(org):
         dispatch(org, fresh(ticket))
     assert verify_ticket(fresh(ticket)) == []
     assert fresh(ticket).audit_seq == TicketEvent.objects.filter(ticket=ticket).count()
+
+
+def test_escalation_level_posts_to_its_group_robots_and_to_the_region_manager(org):
+    from baton.notifications.models import ChannelEndpoint
+
+    robot = ChannelEndpoint.objects.create(
+        kind="dingtalk", name="维修群", url="https://oapi.dingtalk.com/robot/x"
+    )
+    ChannelEndpoint.objects.create(
+        kind="feishu", name="飞书群", url="https://open.feishu.cn/x"
+    )  # not asked for
+    org.hq.manager = org.admin
+    org.hq.save()
+    escalation(
+        "Task_dispatch",
+        (EscalationAnchor.STEP_START, timedelta(minutes=15), ["region_manager"], ["dingtalk"]),
+    )
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    with time_machine.travel(T0 + timedelta(minutes=15), tick=False):
+        assert timers.sweep_all() == 1
+    posts = list(OutboxMessage.objects.filter(event="escalated").values_list("channel", "endpoint", "user"))
+    assert posts == [("dingtalk", robot.pk, None)]
+    notes = list(Notification.objects.filter(event="escalated").values_list("user", "ticket_id"))
+    assert notes == [(org.admin.pk, ticket.pk)]  # the manager above 华北区 (总部), in-app only

@@ -27,7 +27,7 @@ from baton.sla.models import ClockState, SlaClock, SlaTimer, TimerKind
 from baton.tickets.models import TicketEvent
 from baton.tickets.tests.helpers import open_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = "redis://127.0.0.1:6379/13"
