@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 
 from baton.sla.models import ClockState, SlaClock
+from baton.tickets import services
 from baton.tickets.models import Status, TicketEvent
 from baton.tickets.tests.helpers import dispatch, fresh, open_ticket
 
@@ -121,3 +122,22 @@ def test_api_returns_clocks_and_holds_with_clear_errors(org):
     )
     assert (ok.status_code, ok.json()["status"]) == (200, "waiting_customer")
     assert client_for(org.south_dispatcher).get(f"/api/v1/tickets/{ticket.pk}/sla").status_code == 404
+
+
+def test_timeline_reads_sla_events_and_the_hold_reason(org):
+    from baton.sla.services import timers
+
+    store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        services.put_on_hold(
+            ticket=fresh(ticket), actor=org.dispatcher, status="waiting_customer", reason="店长未回电"
+        )
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
+        services.resume_ticket(ticket=fresh(ticket), actor=org.dispatcher)
+    with time_machine.travel(T0 + timedelta(minutes=41), tick=False):
+        timers.sweep_all()
+        html = client_for(org.dispatcher).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "时效超时：派工时效" in html
+    assert "应于 11月23日 10:40 完成" in html  # 30 min + the 10 min on hold
+    assert "店长未回电" in html
