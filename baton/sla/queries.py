@@ -120,7 +120,7 @@ def _calendar_version(calendar_id: int, revision: int) -> Calendar:
 def calendar_by_id_cached(calendar_id: int) -> Calendar:
     """The pure calendar, rebuilt whenever its rows changed (``revision``: one cheap query).
 
-    The calendar services bump ``revision`` on every change, so a process never computes with a
+    The calendar services put a new random ``revision`` on every change, so a process never computes with a
     stale definition; the cache is keyed by it and bounded.
     """
     revision = BusinessCalendar.objects.filter(pk=calendar_id).values_list("revision", flat=True).first()

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='businesscalendar',
             name='revision',
-            field=models.PositiveIntegerField(default=0, editable=False),
+            field=models.PositiveBigIntegerField(default=0, editable=False),
         ),
         migrations.CreateModel(
             name='EscalationLevel',
