@@ -35,7 +35,11 @@ def recompute_ticket(
 
     Runs in the caller's transaction (the ticket row is locked here).
     """
-    ticket = Ticket.objects.select_for_update().select_related("customer", "department").get(pk=ticket_id)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("customer", "department")
+        .get(pk=ticket_id)
+    )
     open_clocks = list(
         SlaClock.objects.filter(ticket=ticket, state__in=OPEN_CLOCK_STATES).select_related("step")
     )
