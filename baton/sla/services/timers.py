@@ -46,9 +46,13 @@ def _claim(now: datetime, limit: int) -> list[SlaTimer]:
 
 
 def _owners(ticket: Ticket, step: Step | None) -> list[Any]:
+    """Who owns the clock's step (step clocks) or the ticket's active steps (loaded once per batch)."""
     if step is not None:
         return [step.owner] if step.state == StepState.ACTIVE else []
-    return [s.owner for s in ticket.steps.filter(state=StepState.ACTIVE).select_related("owner")]
+    if "_sla_owners" not in ticket.__dict__:
+        rows = ticket.steps.filter(state=StepState.ACTIVE).select_related("owner")
+        ticket.__dict__["_sla_owners"] = [s.owner for s in rows]
+    return list(ticket.__dict__["_sla_owners"])
 
 
 def _context(ticket: Ticket, sla_clock: SlaClock, step: Step | None, due: datetime | None) -> dict[str, Any]:
@@ -67,8 +71,11 @@ def _clock_label(kind: str) -> str:
     )
 
 
-def _fire(timer: SlaTimer, ticket: Ticket, now: datetime) -> bool:
-    """Fire one claimed timer; False when it no longer applies (then it is only marked fired)."""
+def _fire(timer: SlaTimer, ticket: Ticket, now: datetime, breached: list[SlaClock]) -> bool:
+    """Fire one claimed timer; False when it no longer applies (then it is only marked fired).
+
+    Clocks that breached are appended to ``breached`` (written in one statement per batch).
+    """
     sla_clock = timer.clock
     step = (
         Step.objects.select_related("owner", "owner__superior").get(pk=sla_clock.step_id)
@@ -103,7 +110,7 @@ def _fire(timer: SlaTimer, ticket: Ticket, now: datetime) -> bool:
         if sla_clock.state != ClockState.RUNNING or sla_clock.breached_at is not None:
             return False
         sla_clock.breached_at = timer.due_at
-        sla_clock.save(update_fields=["breached_at"])
+        breached.append(sla_clock)
         with clock.pinned(timer.due_at):
             events.record(
                 ticket, "sla_breached", actor=None, step=step, data={**data, "breached_at": data["due_at"]}
@@ -161,9 +168,11 @@ def sweep(*, limit: int = BATCH) -> int:
         if not timers:
             return 0
         tickets: dict[int, Ticket] = {}
+        breached: list[SlaClock] = []
         for timer in timers:
             ticket = tickets.setdefault(timer.ticket_id, timer.ticket)
-            _fire(timer, ticket, now)
+            _fire(timer, ticket, now, breached)
+        SlaClock.objects.bulk_update(breached, ["breached_at"])
         SlaTimer.objects.filter(pk__in=[t.pk for t in timers]).update(fired_at=now)
         for ticket in tickets.values():
             if events.flush(ticket):
