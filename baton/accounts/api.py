@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from baton.core import clock
+from baton.core.errors import ValidationFailed
 from baton.core.types import DbId
 
 from . import queries, services
@@ -97,4 +99,66 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 def revoke_token(request: HttpRequest, token_id: DbId) -> Status[None]:
     assert isinstance(request.user, User)
     services.revoke_api_token(user=request.user, token_id=token_id)
+    return Status(204, None)
+
+
+class AwayIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: datetime
+    ends_at: datetime
+    delegate_id: DbId
+    note: str = Field(default="", max_length=200)
+
+
+class AwayOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    delegate: PersonOut
+    note: str
+
+
+def _away_out(row: Any) -> dict[str, Any]:
+    delegate = row.delegate
+    return {
+        "id": row.pk,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "delegate": {
+            "id": delegate.pk,
+            "name": delegate.display_name,
+            "department_id": delegate.department_id,
+        },
+        "note": row.note,
+    }
+
+
+@router.get("/me/away", response=list[AwayOut])
+def list_away(request: HttpRequest) -> list[dict[str, Any]]:
+    """Your current and coming away periods (delegation while away)."""
+    assert isinstance(request.user, User)
+    return [_away_out(row) for row in queries.away_periods(request.user, clock.now())]
+
+
+@router.post("/me/away", response={201: AwayOut})
+def set_away(request: HttpRequest, payload: AwayIn) -> Status[dict[str, Any]]:
+    """Away from … to …: steps assigned to you meanwhile go to the delegate ("on behalf of" you)."""
+    assert isinstance(request.user, User)
+    delegate = User.objects.filter(pk=payload.delegate_id).first()
+    if delegate is None:
+        raise ValidationFailed("No such user.", fields={"delegate_id": ["not found"]})
+    row = services.set_away(
+        user=request.user,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        delegate=delegate,
+        note=payload.note,
+    )
+    return Status(201, _away_out(row))
+
+
+@router.delete("/me/away/{away_id}", response={204: None})
+def cancel_away(request: HttpRequest, away_id: DbId) -> Status[None]:
+    assert isinstance(request.user, User)
+    services.cancel_away(user=request.user, delegation_id=away_id)
     return Status(204, None)

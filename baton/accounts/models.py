@@ -117,3 +117,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Delegation(models.Model):
+    """Away from ``starts_at`` to ``ends_at``: steps meant for ``user`` go to ``delegate`` meanwhile."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="delegations")
+    delegate = models.ForeignKey(User, on_delete=models.PROTECT, related_name="standing_in_for")
+    starts_at = models.DateTimeField(_("away from"))
+    ends_at = models.DateTimeField(_("away until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["user", "ends_at"], name="ix_delegation_user_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.delegate} ({self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d})"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import ApiToken, Department, Role, RoleAssignment, User
+from .models import ApiToken, Delegation, Department, Role, RoleAssignment, User
 
 STAFF_ROLES = {Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.APPROVER, Role.MANAGER}
 
@@ -26,7 +27,7 @@ def _assignments(user: User) -> list[tuple[str, int | None, str]]:
     if cached is None:
         cached = [
             (ra.role, ra.department_id, ra.department.path if ra.department else "/")
-            for ra in RoleAssignment.objects.filter(user=user).select_related("department")
+            for ra in RoleAssignment.objects.filter(user=user).select_related("department").order_by()
         ]
         user._baton_roles = cached  # type: ignore[attr-defined]
     return cached
@@ -49,6 +50,11 @@ def has_role(user: User, role: str, department: Department | None = None) -> boo
 def staff_scope_paths(user: User) -> list[str]:
     """Department paths whose subtrees the user works in as staff."""
     return sorted({path for role, _, path in _assignments(user) if role in STAFF_ROLES})
+
+
+def in_staff_scope(user: User, department: Department) -> bool:
+    """True when ``department`` is inside the user's staff scope (no query beyond the user's roles)."""
+    return any(department.path.startswith(path) for path in staff_scope_paths(user))
 
 
 def departments_within(paths: Iterable[str]) -> QuerySet[Department]:
@@ -106,3 +112,50 @@ def ancestors(department: Department) -> list[Department]:
     ids = _ancestor_ids(department)
     by_id = Department.objects.in_bulk(ids)
     return [by_id[i] for i in reversed(ids) if i in by_id]
+
+
+MAX_DELEGATION_HOPS = 5
+
+
+def away_periods(user: User, now: datetime) -> QuerySet[Delegation]:
+    """The user's current and coming away periods (not cancelled), soonest first."""
+    return (
+        Delegation.objects.filter(user=user, cancelled_at__isnull=True, ends_at__gt=now)
+        .select_related("delegate")
+        .order_by("starts_at", "pk")
+    )
+
+
+def delegate_for(user: User, at: datetime) -> User | None:
+    """Who stands in for ``user`` at ``at`` (following a delegate who is away too), or None.
+
+    The chain stops at the first person who is not away, after a few hops, or at a loop
+    (A → B → A): then the last active person in the chain before the loop takes it.
+    """
+    seen = {user.pk}
+    current: User | None = None
+    person = user
+    for _hop in range(MAX_DELEGATION_HOPS):
+        away = (
+            Delegation.objects.filter(
+                user=person, cancelled_at__isnull=True, starts_at__lte=at, ends_at__gt=at
+            )
+            .select_related("delegate")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if away is None or not away.delegate.is_active or away.delegate.pk in seen:
+            break
+        current = person = away.delegate
+        seen.add(person.pk)
+    return current
+
+
+def delegate_candidates(user: User) -> QuerySet[User]:
+    """Active staff (anyone holding a staff role) other than ``user``: who may stand in for them."""
+    return (
+        User.objects.filter(is_active=True, customer__isnull=True, roles__role__in=list(STAFF_ROLES))
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("name", "username")
+    )

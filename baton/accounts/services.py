@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from baton.core import clock
 from baton.core.errors import NotFound, ValidationFailed
 
-from .models import ApiToken, Department, RoleAssignment, User
+from .models import ApiToken, Delegation, Department, Role, RoleAssignment, User
 
 TOKEN_PREFIX = "bt_"  # noqa: S105 - a public prefix, not a secret
 
@@ -82,10 +83,13 @@ def revoke_api_token(*, user: User, token_id: int) -> None:
 def user_for_token(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user")
+            .filter(digest=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+            .order_by()[:1]
+        ),
+        None,
     )
     if token is None:
         return None
@@ -93,3 +97,60 @@ def user_for_token(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+MAX_AWAY = timedelta(days=366)
+MAX_NOTE = 200
+
+
+@transaction.atomic
+def set_away(
+    *, user: User, starts_at: datetime, ends_at: datetime, delegate: User, note: str = ""
+) -> Delegation:
+    """ "Away from … to …, delegate to X": steps assigned to ``user`` meanwhile go to ``delegate``.
+
+    Refused (nothing written) when the period is empty, in the past, longer than a year or
+    overlaps another of the user's away periods, or when the delegate is not active staff.
+    """
+    now = clock.now()
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ValidationFailed("Give times with a time zone.", fields={"starts_at": ["no time zone"]})
+    if ends_at <= starts_at:
+        raise ValidationFailed("The end must be after the start.", fields={"ends_at": ["before the start"]})
+    if ends_at <= now:
+        raise ValidationFailed("The period is already over.", fields={"ends_at": ["in the past"]})
+    if ends_at - starts_at > MAX_AWAY:
+        raise ValidationFailed("An away period is at most a year.", fields={"ends_at": ["too long"]})
+    if delegate.pk == user.pk:
+        raise ValidationFailed("Choose someone else to stand in.", fields={"delegate": ["yourself"]})
+    staff = RoleAssignment.objects.filter(user=delegate).exclude(role__in=[Role.CUSTOMER, Role.REQUESTER])
+    if not delegate.is_active or delegate.customer_id is not None or not staff.exists():
+        raise ValidationFailed(
+            "The delegate must be an active staff member.", fields={"delegate": ["not eligible"]}
+        )
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed(
+            f"The note is longer than {MAX_NOTE} characters.", fields={"note": ["too long"]}
+        )
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one change at a time per person
+    overlapping = Delegation.objects.filter(
+        user=user, cancelled_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if overlapping.exists():
+        raise ValidationFailed(
+            "This overlaps another away period; cancel that one first.", fields={"starts_at": ["overlaps"]}
+        )
+    return Delegation.objects.create(
+        user=user, delegate=delegate, starts_at=starts_at, ends_at=ends_at, note=note, created_at=now
+    )
+
+
+@transaction.atomic
+def cancel_away(*, user: User, delegation_id: int) -> None:
+    """End an away period now (or drop a future one); steps already handed over stay with the delegate."""
+    row = Delegation.objects.select_for_update().filter(pk=delegation_id, user=user).first()
+    if row is None or row.cancelled_at is not None:
+        raise NotFound("Away period not found.")
+    row.cancelled_at = clock.now()
+    row.save(update_fields=["cancelled_at"])

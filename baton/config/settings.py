@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "baton.notifications",
     "baton.tickets",
     "baton.web",
+    "baton.automation",
     "baton.demo",
 ]
 
@@ -225,6 +226,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 BATON_TICKET_PREFIX = os.environ.get("BATON_TICKET_PREFIX", "WO")
+# Rejections/returns that send a ticket back (reject → redo) allowed per ticket before it escalates
+# to the department manager; a flow may set its own with the process property ``max_loops``.
+BATON_MAX_LOOPS = int(os.environ.get("BATON_MAX_LOOPS", "5"))
 
 # Notifications (baton.notifications; defaults and meaning in baton/notifications/conf.py).
 # E-mail and SMS default to "log" backends so a trial sends nothing; set BATON_SMTP_HOST and/or

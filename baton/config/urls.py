@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("baton.notifications.urls")),
     path("", include("baton.workflows.urls")),
     path("", include("baton.sla.urls")),
+    path("", include("baton.automation.urls")),
+    path("", include("baton.workflows.decisions.urls")),
 ]

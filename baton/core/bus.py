@@ -155,6 +155,19 @@ def atomic_block() -> Iterator[None]:
                 _state.delivered = 0
 
 
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A nested transaction for one subscriber's work: if it raises, its writes roll back and the
+    events it queued are dropped too (so nobody reacts to a change that never happened)."""
+    mark = len(_state.pending)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        del _state.pending[mark:]
+        raise
+
+
 def atomic(func: Callable[P, R]) -> Callable[P, R]:
     """``transaction.atomic`` for services that publish: subscribers run before it commits.
 

@@ -33,8 +33,10 @@ from baton.tickets.models import Ticket
 from baton.workflows import services as flows
 
 from . import data
+from .automation import seed_automation
 from .company import Company, load_company
 from .data import DEMO_PASSWORD, ROOT_CODE, Login
+from .decisions import seed_triage_decision
 from .history import build_history
 from .sla import seed_sla
 
@@ -347,5 +349,7 @@ def build_demo(stdout: Any | None = None) -> DemoSummary:
             "Start again with an empty database (e.g. a new BATON_VAR_DIR)."
         ) from exc
     _settle_notifications(company)
+    seed_automation()
+    seed_triage_decision()
     say(f"历史工单 {count} 张已生成 ({time.perf_counter() - started:.1f}s)")
     return summarise(created=True, seconds=time.perf_counter() - started)

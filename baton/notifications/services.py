@@ -85,7 +85,9 @@ def _insert(model: type[_Row], rows: list[_Row]) -> int:
         return 0
     keys = [row.idempotency_key for row in rows]
     seen = set(
-        model._default_manager.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+        model._default_manager.filter(idempotency_key__in=keys)
+        .order_by()
+        .values_list("idempotency_key", flat=True)
     )
     fresh = [row for row in rows if row.idempotency_key not in seen]
     model._default_manager.bulk_create(fresh, ignore_conflicts=True)

@@ -90,6 +90,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ZH: ("工单已关闭：{ticket_number}", "工单「{ticket_title}」已完成并关闭。"),
         EN: ("Closed: {ticket_number}", "“{ticket_title}” is done and closed."),
     },
+    "rule_notice": {
+        ZH: ("自动化提醒：{ticket_number}", "规则「{rule}」：工单「{ticket_title}」。{comment}"),
+        EN: ("Automation: {ticket_number}", "Rule “{rule}”: “{ticket_title}”. {comment}"),
+    },
     "test": {
         ZH: ("测试通知", "这是一条来自 Baton 的测试通知。{comment}"),
         EN: ("Test notification", "This is a test notification from Baton. {comment}"),

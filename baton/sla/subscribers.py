@@ -10,6 +10,11 @@ Which event does what to the ticket's clocks:
 ``step_returned``   same as completed
 ``step_reassigned`` the step was handled: its pending escalation levels go (the step clock runs on)
 ``step_cancelled``  cancel the step's clock
+``step_rejected``   same as completed (驳回至: the step was handled)
+``approver_added``  start the added approver's step clock; an approver queued behind them (前加签)
+                    has their clock cancelled until ``step_resumed`` starts it again
+``step_resumed``    start the resumed step's clock afresh
+``department_changed``  re-plan the ticket (its calendar may have changed); levels of moved steps go
 ``status_changed``  pause/resume on the policy's pause statuses; leaving 待派工 stops
                     ``dispatch`` and starts ``accept``; 待验收/closed stops ``resolve``;
                     closed/cancelled stops or cancels everything still open
@@ -19,10 +24,11 @@ Which event does what to the ticket's clocks:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from baton.core import bus, clock
-from baton.tickets.models import Priority, Status, Step, Ticket
+from baton.tickets.models import Priority, Status, Step, StepState, Ticket
 from baton.tickets.services import RESOLVE_TARGETS
 
 from .models import ClockState
@@ -66,6 +72,10 @@ def on_step_entered(event: bus.DomainEvent) -> None:
         return
     ticket = _ticket(event)
     step = Step.objects.select_related("owner").get(pk=event.step_id)
+    _start_step_clock(ticket, step)
+
+
+def _start_step_clock(ticket: Ticket, step: Step) -> None:
     plan = plan_for(ticket)
     own = step.due_at - step.entered_at
     clocks.start_clock(
@@ -107,6 +117,35 @@ def on_step_cancelled(event: bus.DomainEvent) -> None:
     for sla_clock in clocks.open_clocks(event.ticket_id or 0):
         if sla_clock.step_id == event.step_id:
             clocks.stop_clock(sla_clock, at=now, cancel=True)
+
+
+def on_approver_added(event: bus.DomainEvent) -> None:
+    if event.step_id is None:
+        return
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    if step.resumes_id is not None:  # the approver it stands before waits (queued): their clock stops
+        on_step_cancelled(replace(event, step_id=step.resumes_id))
+        escalation.disarm(step_ids=[step.resumes_id])
+    _start_step_clock(ticket, step)
+
+
+def on_step_resumed(event: bus.DomainEvent) -> None:
+    if event.step_id is None:
+        return
+    on_step_cancelled(event)  # a clock still open for it (none, normally) is replaced
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    step.entered_at = clock.now()  # counted from the resumption (not saved: the row keeps its history)
+    _start_step_clock(ticket, step)
+
+
+def on_department_changed(event: bus.DomainEvent) -> None:
+    if event.ticket_id is None:
+        return
+    open_steps = Step.objects.filter(ticket_id=event.ticket_id, state=StepState.ACTIVE)
+    escalation.disarm(step_ids=list(open_steps.values_list("pk", flat=True)))
+    recompute.recompute_ticket(ticket_id=event.ticket_id, reason="department_changed", record_event=False)
 
 
 def on_status_changed(event: bus.DomainEvent) -> bool:
@@ -161,6 +200,10 @@ HANDLERS = {
     "step_returned": on_step_done,
     "step_reassigned": on_step_reassigned,
     "step_cancelled": on_step_cancelled,
+    "step_rejected": on_step_done,
+    "approver_added": on_approver_added,
+    "step_resumed": on_step_resumed,
+    "department_changed": on_department_changed,
     "status_changed": on_status_changed,
     "fields_changed": on_fields_changed,
 }

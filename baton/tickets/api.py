@@ -67,6 +67,7 @@ def step_out(step: Step) -> dict[str, Any]:
         "completed_at": step.completed_at,
         "outcome": step.outcome,
         "reason": step.reason,
+        "on_behalf_of": _user(step.on_behalf_of) if step.on_behalf_of_id else None,
     }
 
 
@@ -190,24 +191,35 @@ def list_tickets(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
 
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
-    site = (
-        Site.objects.filter(pk=payload.site_id)
-        .select_related("region__department__dispatcher", "customer")
-        .first()
-        if payload.site_id
-        else None
-    )
-    if payload.site_id and site is None:
-        raise ValidationFailed("No such site.", fields={"site_id": ["not found"]})
+    # order_by(): no ORDER BY to compile for a primary-key lookup (the hottest write path).
     asset = (
-        Asset.objects.filter(pk=payload.asset_id)
-        .select_related("site__region__department__dispatcher", "site__customer", "customer")
-        .first()
+        next(
+            iter(
+                Asset.objects.filter(pk=payload.asset_id)
+                .select_related("site__region__department__dispatcher", "site__customer", "customer")
+                .order_by()[:1]
+            ),
+            None,
+        )
         if payload.asset_id
         else None
     )
     if payload.asset_id and asset is None:
         raise ValidationFailed("No such asset.", fields={"asset_id": ["not found"]})
+    site = None
+    if payload.site_id and asset is not None and asset.site_id == payload.site_id:
+        site = asset.site  # already loaded with the asset
+    elif payload.site_id:
+        site = next(
+            iter(
+                Site.objects.filter(pk=payload.site_id)
+                .select_related("region__department__dispatcher", "customer")
+                .order_by()[:1]
+            ),
+            None,
+        )
+        if site is None:
+            raise ValidationFailed("No such site.", fields={"site_id": ["not found"]})
     user = request.user
     assert isinstance(user, User)
     target_site = asset.site if asset else site
@@ -434,3 +446,6 @@ def attachment_response(user: Any, ticket_id: int, attachment_id: int, *, thumbn
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}/file", response={200: None, **ERRORS})
 def attachment_file(request: HttpRequest, ticket_id: DbId, attachment_id: DbId) -> FileResponse:
     return attachment_response(request.user, ticket_id, attachment_id, thumbnail=False)
+
+
+from . import api_approvals  # noqa: E402, F401  (registers the approval endpoints on this router)

@@ -308,6 +308,44 @@ class ReassignForm(VersionForm):
         _set_people(self, "owner", candidates)
 
 
+class RejectToStepForm(VersionForm):
+    """驳回至: the earlier step to send the ticket back to, and why (the service checks both)."""
+
+    to_step = forms.ChoiceField(label=_("Send back to"), choices=(), widget=_select())
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+
+    def __init__(self, *args: Any, targets: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_step"].choices = list(targets)  # type: ignore[attr-defined]
+
+
+class AddApproverForm(VersionForm):
+    """加签: someone who must approve too, before or after the current approver."""
+
+    user = PersonField(label=_("Approver to add"))
+    position = forms.ChoiceField(
+        label=_("When"),
+        choices=(("after", _("After me (I approve now)")), ("before", _("Before me (then back to me)"))),
+        initial="after",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_people(self, "user", candidates)
+
+
 class CollaboratorForm(forms.Form):
     user = PersonField(label=_("协同人"))
 
@@ -357,6 +395,8 @@ OUTCOMES: dict[str, Outcome] = {
     "confirm": Outcome("confirm", _("确认"), ReasonForm, "success"),
     "submit": Outcome("submit", _("提交"), ReasonForm),
 }
+#: On an approval step (one that can be approved), "reject" is a rejection, not a failed acceptance.
+APPROVAL_REJECT = Outcome("reject", _("Reject"), ReasonForm, "outline-danger", reason=True)
 
 # The shipped repair flow's steps (used when the flow itself does not say).
 STEP_LABELS: dict[str, Promise] = {
@@ -406,4 +446,5 @@ def outcome_for(key: str) -> Outcome:
 
 def step_kind(step_key: str, flow_outcomes: list[str] | None = None) -> StepKind:
     keys = flow_outcomes if flow_outcomes is not None else DEFAULT_OUTCOMES.get(step_key, [])
-    return StepKind([outcome_for(k) for k in keys])
+    approval = "approve" in keys
+    return StepKind([APPROVAL_REJECT if approval and k == "reject" else outcome_for(k) for k in keys])

@@ -130,6 +130,12 @@ class StepState(models.TextChoices):
     ACTIVE = "active", _("进行中")
     COMPLETED = "completed", _("已完成")
     CANCELLED = "cancelled", _("已取消")
+    # An approver who added someone before themselves (前加签) waits here until that person approves.
+    QUEUED = "queued", _("Waiting")
+
+
+#: Rows still part of an open step: the active one(s) and approvers waiting their turn.
+OPEN_STEP_STATES = (StepState.ACTIVE, StepState.QUEUED)
 
 
 class Step(models.Model):
@@ -155,14 +161,33 @@ class Step(models.Model):
     )
     outcome = models.CharField(max_length=32, blank=True)
     reason = models.TextField(blank=True)
+    # Delegation while away: the person the step was meant for, when ``owner`` stands in for them.
+    on_behalf_of = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 前加签: the approver's own row, waiting (QUEUED) until this row is approved.
+    resumes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["entered_at", "id"]
         indexes = [
-            models.Index(fields=["owner", "state", "due_at"], name="ix_step_owner_state_due"),
+            # My to-do list and its counts (total, overdue) read this small index only.
+            models.Index(
+                fields=["owner", "due_at", "id"],
+                condition=models.Q(state="active"),
+                name="ix_step_active_owner_due",
+            ),
             models.Index(fields=["ticket", "state"], name="ix_step_ticket_state"),
             models.Index(fields=["state", "due_at"], name="ix_step_state_due"),
-            models.Index(fields=["department", "state", "due_at"], name="ix_step_dept_state_due"),
+            # The department queue: its count is an index-only scan on PostgreSQL (owner included).
+            models.Index(
+                fields=["department", "due_at", "id"],
+                condition=models.Q(state="active"),
+                include=["owner"],
+                name="ix_step_active_dept_due",
+            ),
         ]
 
     def __str__(self) -> str:

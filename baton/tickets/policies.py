@@ -140,8 +140,8 @@ def can_report_for_site(user: User, site: Any) -> bool:
         return True
     if is_portal_user(user):
         return site.customer_id == user.customer_id
-    department_id = site.region.department_id
-    return department_id is not None and department_id in people.scope_department_ids(user)
+    department = site.region.department
+    return department is not None and people.in_staff_scope(user, department)
 
 
 def can_be_assigned(user: User, ticket: Ticket) -> bool:

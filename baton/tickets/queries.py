@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from baton.accounts import queries as people
 from baton.core import clock
+from baton.workflows import services as flows
 
 from .models import OPEN_STATUSES, Comment, Step, StepState, Ticket, TicketEvent
 from .policies import can_see_internal, visible_tickets
@@ -25,26 +26,49 @@ class TodoPage:
     queue_count: int
 
 
-def _step_rows(qs: QuerySet[Step]) -> QuerySet[Step]:
-    return (
-        qs.select_related("ticket", "ticket__site", "ticket__requester", "owner")
-        .prefetch_related("collaborators")
-        .order_by("due_at", "id")
-    )
+#: What a to-do row on the web page shows (the API's rows carry the whole ticket and collaborators).
+_WEB_ROW_FIELDS = (
+    *(f.name for f in Step._meta.concrete_fields),
+    "ticket__id",
+    "ticket__number",
+    "ticket__title",
+    "ticket__priority",
+    "ticket__status",
+    "ticket__site_id",
+    "ticket__site__id",
+    "ticket__site__name",
+    "owner__id",
+    "owner__name",
+    "owner__username",
+)
 
 
-def todo_for(user: Any, *, limit: int = 20) -> TodoPage:
-    """The user's own active steps (overdue first: earliest due first) and their department's queue."""
+def _step_rows(qs: QuerySet[Step], *, full: bool) -> QuerySet[Step]:
+    # Fewer columns also means less work compiling the ORDER BY (Django hashes every selected column).
+    if full:
+        qs = qs.select_related("ticket", "ticket__site", "ticket__requester", "owner").prefetch_related(
+            "collaborators"
+        )
+    else:
+        qs = qs.select_related("ticket", "ticket__site", "owner").only(*_WEB_ROW_FIELDS)
+    return qs.order_by("due_at", "id")
+
+
+def todo_for(user: Any, *, limit: int = 20, full: bool = True) -> TodoPage:
+    """The user's own active steps (overdue first: earliest due first) and their department's queue.
+
+    ``full=False`` loads only what the web page's rows show (no requester, no collaborators).
+    """
     now = clock.now()
     mine_qs = Step.objects.filter(owner_id=user.pk, state=StepState.ACTIVE)
-    mine = list(_step_rows(mine_qs)[:limit])
+    mine = list(_step_rows(mine_qs, full=full)[:limit])
     counts = mine_qs.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
     mine_count, mine_overdue = counts["total"], counts["overdue"]
     scope = people.scope_department_ids(user) if not people.is_admin(user) else None
     queue_qs = Step.objects.filter(state=StepState.ACTIVE).exclude(owner_id=user.pk)
     if scope is not None:
         queue_qs = queue_qs.filter(department_id__in=scope) if scope else queue_qs.none()
-    queue = list(_step_rows(queue_qs)[:limit])
+    queue = list(_step_rows(queue_qs, full=full)[:limit])
     return TodoPage(
         mine=mine, queue=queue, mine_count=mine_count, mine_overdue=mine_overdue, queue_count=queue_qs.count()
     )
@@ -104,7 +128,20 @@ def ticket_comments(user: Any, ticket: Ticket) -> list[Comment]:
 
 
 def ticket_steps(ticket: Ticket) -> list[Step]:
-    return list(ticket.steps.select_related("owner", "completed_by").prefetch_related("collaborators"))
+    """The ticket's steps in the order they were entered (sorted here: cheaper than ORDER BY's compile).
+
+    A ticket just opened carries its steps in Django's prefetch cache (``create_ticket`` puts them
+    there; ``refresh_from_db`` drops it when something changed the ticket afterwards).
+    """
+    cached = getattr(ticket, "_prefetched_objects_cache", {}).get("steps")
+    steps = (
+        cached
+        if cached is not None
+        else ticket.steps.select_related("owner", "completed_by", "on_behalf_of")
+        .prefetch_related("collaborators")
+        .order_by()
+    )
+    return sorted(steps, key=lambda step: (step.entered_at, step.pk))
 
 
 def ticket_attachments(user: Any, ticket: Ticket) -> QuerySet[Any]:
@@ -112,3 +149,23 @@ def ticket_attachments(user: Any, ticket: Ticket) -> QuerySet[Any]:
     if not can_see_internal(user, ticket):
         qs = qs.filter(internal=False)
     return qs
+
+
+def send_back_targets(ticket: Ticket, step: Step) -> list[tuple[str, str]]:
+    """(key, name) of the steps ``step`` may reject the ticket back to (驳回至), nearest first."""
+    if step.state != StepState.ACTIVE or ticket.flow_instance_id is None:
+        return []
+    row = ticket.flow_instance
+    if row is None:
+        return []
+    running = flows.load_instance(row)
+    task = next((t for t in running.active_tasks() if t.task_id == step.task_id), None)
+    if task is None or not task.step.back_to:
+        return []
+    allowed = task.step.back_to
+    passed = set(ticket.steps.filter(state=StepState.COMPLETED).values_list("key", flat=True))
+    return [
+        (key, running.flow.steps[key].name)
+        for key in running.back_targets(step.task_id)
+        if key in passed and ("*" in allowed or key in allowed)
+    ]

@@ -53,6 +53,7 @@ class StepOut(Schema):
     completed_at: datetime | None
     outcome: str
     reason: str
+    on_behalf_of: UserRef | None = None
 
 
 class TicketOut(Schema):

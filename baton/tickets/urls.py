@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.approvals import step_add_approver, step_reject
 from .views.diagram import ticket_diagram
 
 urlpatterns = [
@@ -25,6 +26,12 @@ urlpatterns = [
         "tickets/<int:ticket_id>/steps/<int:step_id>/collaborators/",
         views.step_collaborator,
         name="ticket-step-collaborator",
+    ),
+    path("tickets/<int:ticket_id>/steps/<int:step_id>/reject/", step_reject, name="ticket-step-reject"),
+    path(
+        "tickets/<int:ticket_id>/steps/<int:step_id>/approvers/",
+        step_add_approver,
+        name="ticket-step-add-approver",
     ),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",

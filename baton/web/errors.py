@@ -58,6 +58,27 @@ MESSAGES: dict[str, Promise] = {
     "A closed ticket cannot be edited.": _("已关闭的工单不能修改。"),
     "A token needs a name of 1–100 characters.": _("令牌名称须为 1–100 个字符。"),
     "No such token.": _("没有这个令牌。"),
+    # approvals and delegation (service texts are their own English source strings)
+    "Choose one of the steps this ticket may go back to.": _(
+        "Choose one of the steps this ticket may go back to."
+    ),
+    "This step cannot send the ticket back to an earlier step.": _(
+        "This step cannot send the ticket back to an earlier step."
+    ),
+    "Only the step's owner can decide it.": _("Only the step's owner can decide it."),
+    "Approvers can only be added to an approval step.": _("Approvers can only be added to an approval step."),
+    "Choose before or after you.": _("Choose before or after you."),
+    "You are already an approver here.": _("You are already an approver here."),
+    "That person already has this approval open.": _("That person already has this approval open."),
+    "The end must be after the start.": _("The end must be after the start."),
+    "The period is already over.": _("The period is already over."),
+    "An away period is at most a year.": _("An away period is at most a year."),
+    "Choose someone else to stand in.": _("Choose someone else to stand in."),
+    "The delegate must be an active staff member.": _("The delegate must be an active staff member."),
+    "This overlaps another away period; cancel that one first.": _(
+        "This overlaps another away period; cancel that one first."
+    ),
+    "Away period not found.": _("Away period not found."),
 }
 
 # Service field names that the web forms call differently.

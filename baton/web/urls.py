@@ -10,4 +10,6 @@ urlpatterns = [
     path("profile/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("language/", views.switch_language, name="switch-language"),
     path("profile/tokens/<int:token_id>/revoke/", views.revoke_token, name="token-revoke"),
+    path("profile/away/", views.set_away, name="away-set"),
+    path("profile/away/<int:away_id>/cancel/", views.cancel_away, name="away-cancel"),
 ]

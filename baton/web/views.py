@@ -24,6 +24,7 @@ from baton.core.errors import BatonError
 from baton.tickets import queries as ticket_queries
 
 from .errors import add_to_form, message_for
+from .forms import AwayForm
 
 
 class LoginView(auth_views.LoginView):
@@ -45,7 +46,7 @@ def _user(request: HttpRequest) -> User:
 def todo(request: HttpRequest) -> HttpResponse:
     """The home page: my steps (overdue first), my department's queue, what I reported."""
     user = _user(request)
-    page = ticket_queries.todo_for(user)
+    page = ticket_queries.todo_for(user, full=False)
     now = clock.now()
     is_staff = bool(people.scope_department_ids(user)) or people.is_admin(user)
     reported = ticket_queries.open_reported_by(user)
@@ -68,7 +69,9 @@ class TokenForm(forms.Form):
     )
 
 
-def _profile_context(user: User, form: TokenForm, secret: str | None = None) -> dict[str, Any]:
+def _profile_context(
+    user: User, form: TokenForm, secret: str | None = None, away_form: AwayForm | None = None
+) -> dict[str, Any]:
     role_labels = dict(Role.choices)
     roles = sorted({str(role_labels.get(code, code)) for code in people.roles_of(user)})
     return {
@@ -76,6 +79,8 @@ def _profile_context(user: User, form: TokenForm, secret: str | None = None) -> 
         "secret": secret,
         "roles": roles,
         "tokens": list(people.tokens_of(user)),
+        "away_form": away_form or AwayForm(candidates=people.delegate_candidates(user)),
+        "away_periods": list(people.away_periods(user, clock.now())),
     }
 
 
@@ -107,6 +112,43 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.error(request, message_for(exc))
     else:
         messages.success(request, gettext("令牌已吊销。"))
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def set_away(request: HttpRequest) -> HttpResponse:
+    """Away from … to …, delegate to X: steps assigned meanwhile go to the delegate."""
+    user = _user(request)
+    form = AwayForm(request.POST, candidates=people.delegate_candidates(user))
+    if form.is_valid():
+        try:
+            accounts.set_away(
+                user=user,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                delegate=form.cleaned_data["delegate"],
+                note=form.cleaned_data["note"],
+            )
+        except BatonError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, gettext("Saved: while you are away, new steps go to your delegate."))
+            return redirect("profile")
+    return render(
+        request, "web/profile.html", _profile_context(user, TokenForm(), away_form=form), status=422
+    )
+
+
+@login_required
+@require_POST
+def cancel_away(request: HttpRequest, away_id: int) -> HttpResponse:
+    try:
+        accounts.cancel_away(user=_user(request), delegation_id=away_id)
+    except BatonError as exc:
+        messages.error(request, message_for(exc))
+    else:
+        messages.success(request, gettext("Away period cancelled."))
     return redirect("profile")
 
 

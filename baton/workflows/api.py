@@ -17,7 +17,9 @@ from ninja import Router, Schema, Status
 from baton.core.errors import ValidationFailed
 
 from . import engine, policies, services
+from .decisions.queries import decision_xmls_for
 from .forms import by_element, shown
+from .importing.api import router as imports_router
 
 router = Router(tags=["flows"])
 
@@ -118,7 +120,7 @@ def _xml_of(request: HttpRequest) -> str:
 
 def _problems(xml: str) -> list[engine.Problem]:
     try:
-        engine.compile_flow(xml)
+        engine.compile_flow(xml, decision_xmls_for(xml))
     except engine.FlowValidationError as exc:
         return exc.problems
     return []
@@ -186,3 +188,6 @@ def deploy(request: HttpRequest, key: str) -> Status[dict[str, Any]]:
     return Status(
         201, {"key": target.key, "number": version.number, "deployed_at": version.deployed_at, "steps": steps}
     )
+
+
+router.add_router("", imports_router)

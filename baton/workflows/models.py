@@ -58,3 +58,46 @@ class FlowInstance(models.Model):
 
     def __str__(self) -> str:
         return f"instance {self.pk} on {self.version_id}"
+
+
+class FlowDraft(models.Model):
+    """A BPMN file imported from another modeler: kept as uploaded, a draft until deployed.
+
+    ``original_xml`` is the file exactly as uploaded (export of an unedited draft gives
+    back the same bytes); ``bpmn_xml`` is the current draft, the original plus Baton's
+    edits with every vendor attribute put back. ``key`` names the flow it is for (a
+    ticket type or a flow definition; the first deploy may create the definition).
+    """
+
+    key = models.SlugField(_("flow"), max_length=64, db_index=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    tool = models.CharField(_("made with"), max_length=100, blank=True)
+    original_xml = models.TextField()
+    bpmn_xml = models.TextField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+    deployed_version = models.ForeignKey(
+        FlowVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.filename}"
+
+
+from .decisions.models import DecisionDefinition, DecisionVersion, TicketDecision  # noqa: E402
+
+__all__ = [
+    "DecisionDefinition",
+    "DecisionVersion",
+    "FlowDefinition",
+    "FlowDraft",
+    "FlowInstance",
+    "FlowVersion",
+    "TicketDecision",
+]

@@ -18,6 +18,7 @@ from baton.core import clock
 from baton.core.errors import Conflict, ValidationFailed
 
 from . import engine
+from .decisions.queries import decision_xmls_for
 from .models import FlowDefinition, FlowInstance, FlowVersion
 
 FLOWS_DIR = Path(__file__).resolve().parent / "flows"
@@ -38,7 +39,7 @@ def deploy_flow(
 ) -> FlowVersion:
     """Validate and store a new version; tickets in flight keep theirs."""
     try:
-        compiled = engine.compile_flow(bpmn_xml)
+        compiled = engine.compile_flow(bpmn_xml, decision_xmls_for(bpmn_xml))
     except engine.FlowValidationError as exc:
         raise ValidationFailed(
             "The flow cannot be deployed.",

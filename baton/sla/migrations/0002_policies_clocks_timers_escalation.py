@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0002_site_calendar'),
         ('sla', '0001_initial'),
-        ('tickets', '0004_waiting_statuses'),
+        ('tickets', '0005_step_todo_partial_indexes'),
     ]
 
     operations = [

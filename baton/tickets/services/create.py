@@ -15,6 +15,7 @@ from baton.tickets.attachments import clean_upload
 from baton.tickets.models import Channel, FaultCategory, Priority, Status, Ticket, TicketType
 from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
+from baton.workflows.decisions import triage
 
 from ._common import (
     RESOLVE_TARGETS,
@@ -110,6 +111,7 @@ def create_ticket(
             "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
         },
     )
+    running = triage.triage_new_ticket(ticket, running, actor=actor)
     for item in cleaned:
         _store_attachment(ticket, item, uploaded_by=actor, comment=None, internal=False, now=now)
     _sync_steps(ticket, running, actor=actor, now=now, fresh=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from baton.accounts.models import User
 from baton.core import bus, clock
@@ -10,15 +11,15 @@ from baton.core.durations import parse_duration
 from baton.core.errors import Forbidden, InvalidTransition
 from baton.sla import queries as sla_queries
 from baton.tickets import events
-from baton.tickets.assignment import resolve_owner
-from baton.tickets.models import Status, Step, StepState, Ticket
+from baton.tickets.models import OPEN_STEP_STATES, Status, Step, StepState, Ticket
 from baton.workflows import engine
 from baton.workflows import policies as flow_policies
 from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
 from baton.workflows.models import FlowInstance, FlowVersion
 
-from ._common import DEFAULT_STEP_SLA, _add_participant, _lock, _notify, _touch
+from ._common import DEFAULT_STEP_SLA, _lock, _notify, _touch
+from .entering import enter_task
 
 # ---------------------------------------------------------------------------- steps <-> flow
 
@@ -48,7 +49,8 @@ def _sync_steps(
     says the ticket is new and has no steps yet (saves two queries on the hottest path).
     """
     active = {task.task_id: task for task in running.active_tasks()}
-    open_steps = [] if fresh else list(ticket.steps.filter(state=StepState.ACTIVE).select_related("owner"))
+    opened = ticket.steps.filter(state__in=OPEN_STEP_STATES)
+    open_steps = [] if fresh else list(opened.select_related("owner"))
     previous_owner = None
     for step in open_steps:
         previous_owner = step.owner
@@ -58,6 +60,7 @@ def _sync_steps(
             step.save(update_fields=["state", "completed_at"])
             events.record(ticket, "step_cancelled", actor=actor, step=step, data={"step": step.name})
     known = {step.task_id for step in open_steps}
+    created: list[Step] = []
     last_completed = (
         None if fresh else ticket.steps.filter(state=StepState.COMPLETED).select_related("owner").last()
     )
@@ -66,45 +69,22 @@ def _sync_steps(
     for task_id, task in active.items():
         if task_id in known:
             continue
-        spec = task.step
-        owner = resolve_owner(
-            spec.properties.get("owner", "dispatcher"),
-            ticket=ticket,
-            variables=running.data,
+        entered = enter_task(
+            ticket,
+            task,
+            running,
+            actor=actor,
+            now=now,
+            due_at=_step_due(task.step, now, ticket),
+            sent_back=sent_back,
             previous_owner=previous_owner,
         )
-        step = Step.objects.create(
-            ticket=ticket,
-            key=spec.key,
-            name=spec.name,
-            task_id=task_id,
-            owner=owner,
-            department_id=ticket.department_id,
-            due_at=_step_due(spec, now, ticket),
-            entered_at=now,
-        )
-        _add_participant(ticket, owner)
-        _notify(
-            ticket,
-            "returned" if sent_back else "step_assigned",
-            [owner],
-            f"step:{step.pk}:assigned",
-            step=step,
-            actor=actor,
-            reason=sent_back,
-        )
-        events.record(
-            ticket,
-            "step_entered",
-            actor=actor,
-            step=step,
-            data={
-                "step": step.name,
-                "owner": owner.pk,
-                "owner_name": owner.display_name,
-                "due_at": step.due_at.isoformat(),
-            },
-        )
+        if fresh:
+            for step in entered:
+                _cache_related(step, "collaborators", [])
+            created.extend(entered)
+    if fresh:
+        _cache_related(ticket, "steps", created)  # the API answers with them without a query
     before = ticket.status
     if running.is_completed():
         ticket.status = Status.CLOSED
@@ -117,6 +97,14 @@ def _sync_steps(
         events.record(
             ticket, "status_changed", actor=actor, data={"changes": {"status": [before, ticket.status]}}
         )
+
+
+def _cache_related(instance: Any, name: str, rows: list[Any]) -> None:
+    """Fill Django's prefetch cache for ``instance.<name>`` as ``prefetch_related`` would."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 # ---------------------------------------------------------------------------- timers
@@ -181,15 +169,20 @@ def migrate_ticket_flow(*, ticket: Ticket, to_version: FlowVersion, actor: User)
 
     now = clock.now()
     active = running.active_tasks()
-    open_steps = list(ticket.steps.filter(state=StepState.ACTIVE))
+    open_steps = list(ticket.steps.filter(state__in=OPEN_STEP_STATES))
     claimed = {step.task_id for step in open_steps}
+    moved: dict[str, str] = {}  # old task id -> new (several approvers' rows share one task)
     for step in open_steps:
         if any(task.task_id == step.task_id for task in active):
             continue
-        match = next((t for t in active if t.step.key == step.key and t.task_id not in claimed), None)
-        if match is not None:
-            step.task_id = match.task_id
-            claimed.add(match.task_id)
+        match_id = moved.get(step.task_id)
+        if match_id is None:
+            match = next((t for t in active if t.step.key == step.key and t.task_id not in claimed), None)
+            match_id = match.task_id if match is not None else None
+        if match_id is not None:
+            moved[step.task_id] = match_id
+            step.task_id = match_id
+            claimed.add(match_id)
             step.save(update_fields=["task_id"])
     events.record(
         ticket,

@@ -16,6 +16,7 @@ from baton.workflows import engine
 from baton.workflows import services as flows
 from baton.workflows.models import FlowInstance
 
+from . import approvals
 from ._common import MAX_REASON, _add_participant, _check_version, _lock, _notify, _text, _touch
 from .flow import _sync_steps
 
@@ -130,10 +131,12 @@ def complete_step(
         changes["satisfaction"] = [ticket.satisfaction, rating]
         ticket.satisfaction = rating
         ticket.satisfaction_comment = _text(values.get("rating_comment"), "rating_comment", limit=500)
-    try:
-        running.complete(step.task_id, flow_data)
-    except engine.EngineError as exc:
-        raise InvalidTransition(str(exc)) from exc
+    finishes, waiting = approvals.decide(ticket, step, spec, outcome)
+    if finishes:
+        try:
+            running.complete(step.task_id, flow_data)
+        except engine.EngineError as exc:
+            raise InvalidTransition(str(exc)) from exc
 
     step.state = StepState.COMPLETED
     step.completed_at = now
@@ -144,16 +147,18 @@ def complete_step(
         step.accepted_at = now
     step.save(update_fields=["state", "completed_at", "completed_by", "outcome", "reason", "accepted_at"])
     kind = "step_returned" if outcome == "return" else "step_completed"
-    events.record(
-        ticket,
-        kind,
-        actor=actor,
-        step=step,
-        data={"step": step.name, "outcome": outcome, "reason": reason, "changes": changes},
-    )
-    sent_back = reason if outcome in _list_property(spec, "reason_required") else ""
-    _sync_steps(ticket, running, actor=actor, now=now, sent_back=sent_back)
-    flows.save_instance(row, running)
+    sends_back = outcome in _list_property(spec, "reason_required")
+    data: dict[str, Any] = {"step": step.name, "outcome": outcome, "reason": reason, "changes": changes}
+    if sends_back:
+        data["sent_back"] = True  # counted against the loop cap
+    if not finishes:
+        data["waiting_for_others"] = True
+    events.record(ticket, kind, actor=actor, step=step, data=data)
+    if waiting is not None:
+        approvals.resume(ticket, waiting, spec, actor=actor, now=now)
+    if finishes:
+        _sync_steps(ticket, running, actor=actor, now=now, sent_back=reason if sends_back else "")
+        flows.save_instance(row, running)
     _touch(ticket, now, "status", "closed_at", "resolution", "satisfaction", "satisfaction_comment")
     return ticket
 

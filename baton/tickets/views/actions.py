@@ -79,6 +79,10 @@ def _done_message(outcome: str, ticket: Ticket, values: dict[str, Any], step: St
         "accept": _("已验收，感谢你的评价。"),
         "reject": _("验收不通过，已退回维修。"),
     }
+    if outcome == "reject" and step.key != "Task_acceptance":  # an approval's rejection, not an acceptance
+        return _("Rejected: “%(step)s”.") % {"step": step.name}
+    if outcome == "approve":
+        return _("Approved: “%(step)s”.") % {"step": step.name}
     return messages_by_outcome.get(outcome, _("「%(step)s」已完成。") % {"step": step.name})
 
 

@@ -20,16 +20,18 @@ from baton.accounts.models import Role, User
 from baton.core import clock
 from baton.tickets import policies, queries
 from baton.tickets.forms import (
+    AddApproverForm,
     CollaboratorForm,
     CommentForm,
     DispatchForm,
     Outcome,
     ReassignForm,
+    RejectToStepForm,
     VersionForm,
     outcome_for,
     step_kind,
 )
-from baton.tickets.models import Step, StepState, Ticket
+from baton.tickets.models import OPEN_STEP_STATES, Step, StepState, Ticket
 from baton.workflows import queries as flow_queries
 from baton.workflows import services as flows
 from baton.workflows.engine import StepSpec
@@ -59,12 +61,20 @@ class Panel:
     inline: Action | None = None
     reassign_form: ReassignForm | None = None
     collaborator_form: CollaboratorForm | None = None
+    reject_form: RejectToStepForm | None = None
+    approver_form: AddApproverForm | None = None
     open: str = ""
 
     @property
     def empty(self) -> bool:
         return not (
-            self.accept_form or self.actions or self.inline or self.reassign_form or self.collaborator_form
+            self.accept_form
+            or self.actions
+            or self.inline
+            or self.reassign_form
+            or self.collaborator_form
+            or self.reject_form
+            or self.approver_form
         )
 
 
@@ -137,6 +147,7 @@ def _build_panel(
                 panel.actions.append(action)
             if key in bound:
                 panel.open = outcome.key
+        _approval_forms(panel, ticket, bound, candidates, specs, version)
     staff = policies.is_staff_for(user, ticket)
     if (step.owner_id == user.pk and staff) or policies.can_manage(user, ticket):
         panel.reassign_form = bound.get(prefix + "reassign") or ReassignForm(  # type: ignore[assignment]
@@ -153,6 +164,35 @@ def _build_panel(
         if prefix + "collaborator" in bound:
             panel.open = "collaborator"
     return panel
+
+
+def _approval_forms(
+    panel: Panel,
+    ticket: Ticket,
+    bound: Bound,
+    candidates: QuerySet[User],
+    specs: Mapping[str, StepSpec],
+    version: dict[str, int],
+) -> None:
+    """驳回至 (when the flow lets this step send tickets back) and 加签 (on approval steps)."""
+    step, prefix = panel.step, f"{panel.step.pk}:"
+    spec = specs.get(step.key)
+    if spec is None:
+        return
+    if spec.back_to:
+        targets = queries.send_back_targets(ticket, step)
+        if targets:
+            form = bound.get(prefix + "reject-to") or RejectToStepForm(initial=version, targets=targets)
+            panel.reject_form = form  # type: ignore[assignment]
+            if prefix + "reject-to" in bound:
+                panel.open = "reject-to"
+    if "approve" in spec.outcomes:
+        busy = ticket.steps.filter(task_id=step.task_id, state__in=OPEN_STEP_STATES).values("owner")
+        free = candidates.exclude(pk__in=busy)
+        form = bound.get(prefix + "add-approver") or AddApproverForm(initial=version, candidates=free)
+        panel.approver_form = form  # type: ignore[assignment]
+        if prefix + "add-approver" in bound:
+            panel.open = "add-approver"
 
 
 def detail_context(request: HttpRequest, ticket: Ticket, bound: Bound | None = None) -> dict[str, Any]:
@@ -174,6 +214,7 @@ def detail_context(request: HttpRequest, ticket: Ticket, bound: Bound | None = N
         "now": clock.now(),
         "steps": steps,
         "active_steps": active,
+        "waiting_steps": [s for s in steps if s.state == StepState.QUEUED],
         "panels": [p for p in panels if not p.empty],
         "attachments": attachments,
         "photos": [a for a in attachments if a.is_image and a.thumbnail],

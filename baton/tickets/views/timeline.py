@@ -51,6 +51,7 @@ def _field_labels() -> dict[str, str]:
         "satisfaction": _("满意度"),
         "owner": _("责任人"),
         "due_at": _("到期时间"),
+        "department": _("处理部门"),
     }
 
 
@@ -140,6 +141,12 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
             "step": step,
             "owner": data.get("owner_name", ""),
         }
+        if data.get("on_behalf_of_name"):
+            entry.text = _("“%(step)s” assigned to %(owner)s on behalf of %(person)s") % {
+                "step": step,
+                "owner": data.get("owner_name", ""),
+                "person": data["on_behalf_of_name"],
+            }
         entry.note = (
             _("须在 %(due)s 前完成") % {"due": _when(data.get("due_at"))} if data.get("due_at") else ""
         )
@@ -171,6 +178,10 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
         entry.note = str(data.get("body") or "")
     elif kind == "attachment_added":
         entry.text = _("%(actor)s 上传了文件 %(name)s") % {"actor": actor, "name": data.get("name", "")}
+    elif kind in APPROVAL_KINDS:
+        entry = _approval(entry, kind, data, step)
+    elif kind == "decided":
+        entry = _decided(entry, data, names)
     elif kind == "fields_changed":
         entry.text, entry.colour = _("%(actor)s 修改了工单") % {"actor": actor}, "yellow"
         entry.changes = _changes(data, names)
@@ -179,6 +190,67 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
     else:
         entry.text = _("%(actor)s：%(kind)s") % {"actor": actor, "kind": kind}
         entry.changes = _changes(data, names)
+    return entry
+
+
+APPROVAL_KINDS = frozenset({"step_rejected", "approver_added", "step_resumed", "loop_escalated"})
+
+
+def _approval(entry: Entry, kind: str, data: Mapping[str, Any], step: str) -> Entry:
+    actor = entry.actor
+    if kind == "step_rejected":
+        entry.text = _("%(actor)s rejected “%(step)s” back to “%(target)s”") % {
+            "actor": actor,
+            "step": step,
+            "target": step_display_name(str(data.get("to_step") or ""), str(data.get("to_step_name") or "")),
+        }
+        entry.reason, entry.colour = str(data.get("reason") or ""), "red"
+    elif kind == "approver_added":
+        text = (
+            _("%(actor)s added %(user)s as an approver before themselves")
+            if data.get("position") == "before"
+            else _("%(actor)s approved and added %(user)s as an approver after themselves")
+        )
+        entry.text = text % {"actor": actor, "user": data.get("user_name", "")}
+        if data.get("on_behalf_of_name"):
+            entry.note = _("on behalf of %(person)s") % {"person": data["on_behalf_of_name"]}
+        entry.reason, entry.colour = str(data.get("reason") or ""), "cyan"
+    elif kind == "step_resumed":
+        entry.text = _("“%(step)s” is back with %(owner)s") % {
+            "step": step,
+            "owner": data.get("owner_name", ""),
+        }
+        entry.colour = "azure"
+    else:  # loop_escalated
+        entry.text = _("Sent back %(loops)s times (limit %(limit)s): escalated to %(owner)s") % {
+            "loops": data.get("loops", ""),
+            "limit": data.get("max_loops", ""),
+            "owner": data.get("owner_name", ""),
+        }
+        entry.reason, entry.colour = str(data.get("reason") or ""), "orange"
+    return entry
+
+
+def _decided(entry: Entry, data: Mapping[str, Any], names: _Names) -> Entry:
+    """A decision table triaged the ticket (``baton.workflows.decisions.triage``)."""
+    decision = f"{data.get('name', '')} v{data.get('version', '')}"
+    changes = data.get("changes") or {}
+    parts = []
+    if "priority" in changes:
+        parts.append(_("优先级 %(priority)s") % {"priority": _choice(Priority, changes["priority"][1])})
+    if "department" in changes:
+        parts.append(_("部门 %(department)s") % {"department": changes["department"][1]})
+    if data.get("error"):
+        entry.text = _("%(decision)s 未能决定，工单保持原样") % {"decision": decision}
+        entry.note, entry.colour = str(data["error"]), "red"
+    elif parts:
+        entry.text = _("%(decision)s 决定：%(what)s") % {"decision": decision, "what": _("，").join(parts)}
+        entry.colour = "orange"
+    elif data.get("matched"):
+        entry.text = _("%(decision)s 决定：保持不变") % {"decision": decision}
+    else:
+        entry.text = _("%(decision)s：没有规则满足，保持不变") % {"decision": decision}
+    entry.changes = _changes(data, names)
     return entry
 
 

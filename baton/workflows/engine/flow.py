@@ -22,12 +22,13 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from .errors import EngineError, FlowValidationError, Problem
 from .lint import lint_bpmn
 from .lint_dmn import lint_dmn
-from .parser import STEP_TYPES, TicketParser
+from .parser import NSMAP, STEP_TYPES, TicketParser, read_process_properties
 from .safexml import parse_xml
 from .script_engine import registered_topics
 from .serializer import StateError, spec_from_json, spec_to_json
 
 _FLOW_CACHE_SIZE = 64
+APPROVAL_MODES = ("single", "any", "all")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,18 @@ class StepSpec:
         raw = self.properties.get("outcomes", "")
         return tuple(part.strip() for part in raw.split(",") if part.strip())
 
+    @property
+    def approval(self) -> str:
+        """``single`` (one owner), ``any`` (或签: the first decision counts) or ``all`` (会签)."""
+        mode = self.properties.get("approval", "").strip()
+        return mode if mode in APPROVAL_MODES else "single"
+
+    @property
+    def back_to(self) -> tuple[str, ...]:
+        """Steps a rejection may send the ticket back to (``*``: any step it passed)."""
+        raw = self.properties.get("back_to", "")
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+
 
 class CompiledFlow:
     """A parsed, validated flow version; immutable and shared between instances."""
@@ -55,11 +68,14 @@ class CompiledFlow:
         spec: BpmnProcessSpec,
         subprocess_specs: dict[str, BpmnProcessSpec],
         serialized: str | None = None,
+        properties: dict[str, str] | None = None,
     ):
         self.process_id = process_id
         self.spec = spec
         self.subprocess_specs = subprocess_specs
-        self._serialized = serialized or spec_to_json(process_id, spec, subprocess_specs)
+        #: Flow-wide settings from the process element's camunda properties (``max_loops``).
+        self.properties: dict[str, str] = dict(properties or {})
+        self._serialized = serialized or spec_to_json(process_id, spec, subprocess_specs, self.properties)
         self.digest = hashlib.sha256(self._serialized.encode("utf-8")).hexdigest()
         self.steps: dict[str, StepSpec] = {}
         for process_spec in (spec, *subprocess_specs.values()):
@@ -119,7 +135,9 @@ def compile_flow(bpmn_xml: bytes | str, dmn_xmls: Sequence[bytes | str] = ()) ->
         raise FlowValidationError([Problem(getattr(exc, "id", None) or None, str(exc))]) from None
     except Exception as exc:  # Spiff's parser raises assorted errors on odd input
         raise FlowValidationError([Problem(None, f"The flow could not be read: {exc}")]) from None
-    return CompiledFlow(process_id, spec, subprocess_specs)
+    process = bpmn_root.find("./bpmn:process", NSMAP)
+    properties = read_process_properties(process) if process is not None else {}
+    return CompiledFlow(process_id, spec, subprocess_specs, properties=properties)
 
 
 _cache: OrderedDict[str, CompiledFlow] = OrderedDict()
@@ -137,10 +155,10 @@ def load_flow(serialized: str) -> CompiledFlow:
             _cache.move_to_end(digest)
             return flow
     try:
-        process_id, spec, subprocess_specs = spec_from_json(serialized)
+        process_id, spec, subprocess_specs, properties = spec_from_json(serialized)
     except StateError as exc:
         raise EngineError(str(exc)) from None
-    flow = CompiledFlow(process_id, spec, subprocess_specs, serialized=serialized)
+    flow = CompiledFlow(process_id, spec, subprocess_specs, serialized=serialized, properties=properties)
     with _cache_lock:
         _cache[digest] = flow
         while len(_cache) > _FLOW_CACHE_SIZE:

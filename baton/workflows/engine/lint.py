@@ -37,6 +37,7 @@ EVENT_TAGS = frozenset({"startEvent", "endEvent", "boundaryEvent", "intermediate
 FLOW_NODE_TAGS = TASK_TAGS | GATEWAY_TAGS | EVENT_TAGS
 IGNORED_TAGS = frozenset(
     {"documentation", "extensionElements", "laneSet", "textAnnotation", "association", "group", "property"}
+    | {"incoming", "outgoing"}  # bpmn-js and other modelers write these inside sub-processes too
 )
 #: Spiff names its internal task specs like this; a BPMN element with such an id would be
 #: silently merged with them (a start event called "Start" vanishes from the flow).
@@ -56,7 +57,8 @@ UNSUPPORTED: dict[str, str] = {
     "dataObject": "data objects are not supported; routing data comes from step form fields",
     "dataObjectReference": "data objects are not supported; routing data comes from step form fields",
     "dataStoreReference": "data stores are not supported",
-    "multiInstanceLoopCharacteristics": "repeating steps (multi-instance) are not supported",
+    "multiInstanceLoopCharacteristics": "repeating elements (multi-instance) are supported only on steps, "
+    "as 或签/会签 approvals",
     "standardLoopCharacteristics": "repeating steps (loops) are not supported; draw the loop with a gateway",
     "ioSpecification": "data inputs and outputs are not supported",
     "dataInputAssociation": "data associations are not supported",
@@ -114,8 +116,49 @@ def lint_bpmn(
                     Problem(node_id, f"{label(node)} uses an id the engine reserves for itself; rename it.")
                 )
             seen.add(node_id)
+    _check_process_properties(process, problems)
     _Container(process, decisions, topics, problems).check()
     return process.get("id"), problems
+
+
+MAX_LOOPS_LIMIT = 100
+APPROVAL_MODES = ("single", "any", "all")
+APPROVER_KINDS = ("role", "users", "variable")
+
+
+def _properties(node: etree._Element) -> dict[str | None, str]:
+    return {
+        p.get("name"): (p.get("value") or "").strip()
+        for p in _xpath(node, "./bpmn:extensionElements/camunda:properties/camunda:property")
+    }
+
+
+def _check_process_properties(process: etree._Element, problems: list[Problem]) -> None:
+    raw = _properties(process).get("max_loops")
+    if raw and not (raw.isdigit() and 1 <= int(raw) <= MAX_LOOPS_LIMIT):
+        problems.append(
+            Problem(
+                process.get("id"),
+                f"The flow's 'max_loops' must be a whole number from 1 to {MAX_LOOPS_LIMIT}; got {raw!r}.",
+            )
+        )
+
+
+def check_approvers(rule: str) -> str | None:
+    """Why an ``approvers`` rule is invalid, or None.
+
+    Rules: ``role:<role>``, ``users:<username>,<username>``, ``variable:<name>``.
+    """
+    kind, _, argument = rule.partition(":")
+    if kind not in APPROVER_KINDS or not argument.strip():
+        return "use role:<role>, users:<username>,<username> or variable:<name>"
+    if kind == "users":
+        names = [n.strip() for n in argument.split(",")]
+        if not all(names):
+            return "list usernames separated by commas"
+    elif kind == "variable" and not KEY_PATTERN.match(argument):
+        return f"{argument!r} is not a variable name"
+    return None
 
 
 class _Container:
@@ -132,6 +175,7 @@ class _Container:
         self.nodes: dict[str, etree._Element] = {}
         self.flows: list[etree._Element] = []
         self.refused: set[str] = set()
+        self.back_to: list[tuple[etree._Element, list[str]]] = []
 
     def add(self, element_id: str | None, message: str) -> None:
         self.problems.append(Problem(element_id, message))
@@ -158,11 +202,14 @@ class _Container:
             where = "The process" if _local(self.node) == "process" else label(self.node)
             self.add(self.node.get("id"), f"{where} needs exactly one start event; found {len(starts)}.")
         self.check_flows()
+        self.check_back_to()
 
     def check_node(self, tag: str, node: etree._Element) -> None:
         for child in node:
             child_tag = _local(child)
-            if child_tag in UNSUPPORTED:
+            if child_tag == "multiInstanceLoopCharacteristics" and tag in STEP_TAGS:
+                self.check_multi_instance(node, child)
+            elif child_tag in UNSUPPORTED:
                 self.unsupported(node, UNSUPPORTED[child_tag])
             elif child_tag and child_tag.endswith("EventDefinition") and child_tag != "timerEventDefinition":
                 self.check_event_definition(tag, node, child_tag)
@@ -225,11 +272,70 @@ class _Container:
         except (ValueError, cel.ExpressionError) as exc:
             self.add(node.get("id"), f"{label(node)} has an invalid timer: {exc}")
 
+    def check_multi_instance(self, node: etree._Element, marker: etree._Element) -> None:
+        if marker.get("isSequential") == "true":
+            self.unsupported(
+                node, "one-after-another (sequential) approvals are not supported; use all-of (会签)"
+            )
+        extra = [name for child in marker if (name := _local(child))]
+        if extra:
+            self.add(
+                node.get("id"),
+                f"{label(node)} sets {', '.join(sorted(set(extra)))} on its multi-instance marker; "
+                "Baton takes the approvers from the step's 'approvers' property and its 'approval' "
+                "mode: remove them.",
+            )
+        if (_properties(node).get("approval") or "single") == "single":
+            self.add(
+                node.get("id"),
+                f"{label(node)} is drawn as multi-instance: set its 'approval' mode to 'any' (或签) "
+                "or 'all' (会签).",
+            )
+
+    def check_approval(self, node: etree._Element, properties: dict[str | None, str]) -> None:
+        mode = properties.get("approval") or "single"
+        if mode not in APPROVAL_MODES:
+            self.add(
+                node.get("id"),
+                f"{label(node)} has an unknown 'approval' mode {mode!r}: use single, any or all.",
+            )
+            return
+        outcomes = [o.strip() for o in (properties.get("outcomes") or "").split(",") if o.strip()]
+        if mode != "single":
+            if not _xpath(node, "./bpmn:multiInstanceLoopCharacteristics"):
+                self.add(
+                    node.get("id"),
+                    f"{label(node)} has approval mode {mode!r} and must be drawn as a parallel "
+                    "multi-instance step.",
+                )
+            rule = properties.get("approvers") or ""
+            problem = check_approvers(rule) if rule else "it is required for any-one-of and all-of approvals"
+            if problem:
+                self.add(
+                    node.get("id"), f"{label(node)} has an invalid 'approvers' rule {rule!r}: {problem}."
+                )
+            if "approve" not in outcomes:
+                self.add(
+                    node.get("id"), f"{label(node)} is an approval: its outcomes must include 'approve'."
+                )
+        back_to = [k.strip() for k in (properties.get("back_to") or "").split(",") if k.strip()]
+        if back_to and back_to != ["*"]:
+            self.back_to.append((node, back_to))
+
+    def check_back_to(self) -> None:
+        steps = {node_id for node_id, n in self.nodes.items() if _local(n) in STEP_TAGS}
+        for node, keys in self.back_to:
+            unknown = [k for k in keys if k not in steps or k == node.get("id")]
+            if unknown:
+                self.add(
+                    node.get("id"),
+                    f"{label(node)} may send tickets back to {', '.join(unknown)}, which is not another "
+                    "step of this (sub-)process.",
+                )
+
     def check_step(self, node: etree._Element) -> None:
-        properties = {
-            p.get("name"): (p.get("value") or "").strip()
-            for p in _xpath(node, "./bpmn:extensionElements/camunda:properties/camunda:property")
-        }
+        properties = _properties(node)
+        self.check_approval(node, properties)
         if not properties.get("owner"):
             self.add(node.get("id"), f"{label(node)} needs an 'owner' property (who is responsible for it).")
         if sla := properties.get("sla"):

@@ -64,6 +64,15 @@ def camunda_attr(node: etree._Element, name: str) -> str | None:
     return node.get(f"{{{CAMUNDA_NS}}}{name}")
 
 
+def read_process_properties(process: etree._Element) -> dict[str, str]:
+    """``camunda:properties`` of the process element (flow-wide settings such as ``max_loops``)."""
+    properties: dict[str, str] = {}
+    for prop in process.findall("./bpmn:extensionElements/camunda:properties/camunda:property", NSMAP):
+        if name := prop.get("name"):
+            properties[name] = prop.get("value") or ""
+    return properties
+
+
 def read_extensions(node: etree._Element) -> dict[str, Any]:
     """The camunda-moddle data of a task node, in the shape stored on its spec."""
     properties: dict[str, str] = {}
@@ -101,6 +110,15 @@ class BusinessRuleTask(BusinessRuleTaskMixin, BpmnSpecMixin):
 class StepTaskParser(TaskParser):
     def parse_extensions(self, node: etree._Element | None = None) -> dict[str, Any]:
         return read_extensions(self.node if node is None else node)
+
+    def _add_multiinstance_task(self, loop_characteristics: etree._Element) -> None:
+        """A multi-instance step is one engine task; Baton runs its approvers (see ``approval``).
+
+        The marker (parallel multi-instance, drawn by the designer for 或签/会签 steps) stays
+        in the XML so other modelers show it; lint allows it only on steps with an
+        ``approval`` mode. The approvers are Step rows on the Baton side, which is what lets
+        people add approvers (加签) and delegate while the step is open.
+        """
 
 
 class BusinessRuleTaskParser(StepTaskParser):

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ParallelGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
@@ -54,9 +55,13 @@ class ActiveTask:
 class FlowInstance:
     """One running (or finished) flow; wraps a Spiff workflow behind our own API."""
 
-    def __init__(self, flow: CompiledFlow, workflow: BpmnWorkflow):
+    def __init__(self, flow: CompiledFlow, workflow: BpmnWorkflow, state: str | None = None):
         self.flow = flow
         self._workflow = workflow
+        # The lean JSON of the workflow as it is now, when known (it was loaded from it or has
+        # just been dumped): the snapshot a change restores on failure, so a change does not
+        # serialize the whole instance first (that was a third of a step completion).
+        self._snapshot = state
 
     def active_tasks(self) -> list[ActiveTask]:
         """Steps that are READY for a person to complete, in task-tree order."""
@@ -84,6 +89,56 @@ class FlowInstance:
             self._workflow.do_engine_steps()
 
         self._atomically(run)
+
+    def back_targets(self, task_id: str) -> list[str]:
+        """Steps a READY step may send the flow back to (驳回至): the completed steps it came
+        through, nearest first, each once. Steps inside a parallel branch that has been joined
+        are left out (going back into one branch would leave the other half-done)."""
+        task = self._ready_step(task_id)
+        return [target.task_spec.bpmn_id for target in self._back_target_tasks(task)]
+
+    def send_back(self, task_id: str, step_key: str) -> None:
+        """Reset the flow to the last time it passed ``step_key`` (one of :meth:`back_targets`).
+
+        Everything the flow did after that step is dropped from the engine state (so the
+        lean JSON shrinks again); the step becomes ready for a person once more.
+        """
+        task = self._ready_step(task_id)
+        target = next((t for t in self._back_target_tasks(task) if t.task_spec.bpmn_id == step_key), None)
+        if target is None:
+            raise EngineError(f"The flow cannot go back from here to the step {step_key!r}.")
+
+        def run() -> None:
+            self._workflow.reset_from_task_id(target.id)
+            self._workflow.do_engine_steps()
+
+        self._atomically(run)
+
+    def _back_target_tasks(self, task: Task) -> list[Task]:
+        found: list[Task] = []
+        keys = {task.task_spec.bpmn_id}
+        joined = 0
+        node = _parent(self._workflow, task)
+        while node is not None:
+            spec = node.task_spec
+            if isinstance(spec, ParallelGateway | InclusiveGateway):
+                # Walking up: a gateway with several incoming flows is a join we pass into a
+                # branch; one with several outgoing flows is the split that leaves it.
+                if len(spec.inputs) > 1:
+                    joined += 1
+                if len(spec.outputs) > 1 and joined:
+                    joined -= 1
+            elif (
+                not joined
+                and node.state == TaskState.COMPLETED
+                and spec.bpmn_id in self.flow.steps
+                and spec.manual
+                and spec.bpmn_id not in keys
+            ):
+                keys.add(spec.bpmn_id)
+                found.append(node)
+            node = _parent(self._workflow, node)
+        return found
 
     def fire_due_timers(self) -> None:
         """Fire every timer due at :func:`baton.core.clock.now` and run what follows."""
@@ -126,7 +181,8 @@ class FlowInstance:
 
     def dump(self) -> str:
         """Lean JSON state (the spec is not embedded); restore with :func:`load_instance`."""
-        return dump_workflow(self._workflow, self.flow.digest)
+        self._snapshot = dump_workflow(self._workflow, self.flow.digest)
+        return self._snapshot
 
     def path(self) -> list[str]:
         """BPMN ids of the completed elements, in the order they completed."""
@@ -155,14 +211,24 @@ class FlowInstance:
         return task
 
     def _atomically(self, change: Callable[[], None]) -> None:
-        snapshot = self.dump()
+        snapshot = self._snapshot if self._snapshot is not None else self.dump()
+        self._snapshot = None  # the workflow changes from here on
         try:
             change()
         except Exception as exc:
             self._workflow = _restore(self.flow, snapshot)
+            self._snapshot = snapshot
             if isinstance(exc, EngineError):
                 raise
             raise EngineError(_describe(exc)) from exc
+
+
+def _parent(workflow: BpmnWorkflow, task: Task) -> Task | None:
+    """The task before ``task``, stepping out of a sub-process into the task that started it."""
+    if task.parent is not None:
+        return task.parent
+    parent_id = task.workflow.parent_task_id
+    return workflow.get_task_from_id(parent_id) if parent_id is not None else None
 
 
 def _outcome(step: StepSpec, given: Any) -> Any:
@@ -210,6 +276,6 @@ def start_instance(flow: CompiledFlow, data: Mapping[str, Any]) -> FlowInstance:
 def load_instance(flow: CompiledFlow, state: str) -> FlowInstance:
     """Restore an instance from :meth:`FlowInstance.dump` against the flow it ran on."""
     try:
-        return FlowInstance(flow, _restore(flow, state))
+        return FlowInstance(flow, _restore(flow, state), state)
     except StateError as exc:
         raise EngineError(str(exc)) from None

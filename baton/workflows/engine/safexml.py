@@ -17,16 +17,21 @@ from lxml import etree
 from .errors import FlowValidationError, Problem
 
 MAX_XML_BYTES = 2 * 1024 * 1024
+XINCLUDE_NAMESPACES = frozenset({"http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"})
 _DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def parse_xml(source: bytes | str, what: str) -> etree._Element:
-    """Return the root element of ``source`` or raise :class:`FlowValidationError`."""
+def parse_xml(source: bytes | str, what: str, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
+    """Return the root element of ``source`` or raise :class:`FlowValidationError`.
+
+    lxml never processes XInclude unless asked; we still refuse ``xi:include`` elements so a
+    file that another tool would expand (reading a local file or a URL) is never stored.
+    """
     # Text is already decoded: drop a declaration that might name another encoding.
     data = _XML_DECL.sub("", source, count=1).encode("utf-8") if isinstance(source, str) else bytes(source)
-    if len(data) > MAX_XML_BYTES:
-        raise _refuse(f"The {what} file is larger than {MAX_XML_BYTES // (1024 * 1024)} MiB.")
+    if len(data) > max_bytes:
+        raise _refuse(f"The {what} file is larger than {max_bytes // (1024 * 1024)} MiB.")
     probe = data.replace(b"\x00", b"")  # also catches UTF-16/32 spellings of the declaration
     if _DECLARATION.search(probe):
         raise _refuse(f"The {what} file contains a DOCTYPE or ENTITY declaration; these are not allowed.")
@@ -45,6 +50,9 @@ def parse_xml(source: bytes | str, what: str) -> etree._Element:
     docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack DocInfo.doctype
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise _refuse(f"The {what} file contains a DOCTYPE or ENTITY declaration; these are not allowed.")
+    for node in root.iter():
+        if isinstance(node.tag, str) and etree.QName(node).namespace in XINCLUDE_NAMESPACES:
+            raise _refuse(f"The {what} file contains an XInclude element; these are not allowed.")
     return root
 
 

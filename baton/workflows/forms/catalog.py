@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -110,6 +111,7 @@ def catalog() -> dict[str, Any]:
         "slaUnits": _choices(SLA_UNITS),
         "variables": variables(),
         "operators": operators(),
+        "defaultMaxLoops": settings.BATON_MAX_LOOPS,
         "booleans": [
             {"value": "true", "label": pgettext("boolean", "是")},
             {"value": "false", "label": pgettext("boolean", "否")},

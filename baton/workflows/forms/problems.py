@@ -99,6 +99,33 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     ),
     (_pattern(r"The BPMN file is not well-formed XML: (?P<detail>.*)"), "文件不是格式正确的 XML：{detail}"),
     (_pattern(r"A flow file must contain exactly one process; .*"), "流程文件必须恰好包含一个流程。"),
+    # approvals
+    (
+        _pattern(r"{a} is drawn as multi-instance: set its 'approval' mode .*"),
+        "{a}画成了多实例：请把审批方式设为或签或会签。",
+    ),
+    (_pattern(r"{a} has an unknown 'approval' mode .*"), "{a}的审批方式无效：请选择单人、或签或会签。"),
+    (
+        _pattern(r"{a} has approval mode .* and must be drawn as a parallel multi-instance step\."),
+        "{a}是多人审批，须画成并行多实例步骤。",
+    ),
+    (
+        _pattern(r"{a} has an invalid 'approvers' rule '.*': (?P<detail>.*)\."),
+        "{a}的审批人规则无效：{detail}。",
+    ),
+    (
+        _pattern(r"{a} is an approval: its outcomes must include 'approve'\."),
+        "{a}是审批步骤：结果选项须包含「同意」。",
+    ),
+    (
+        _pattern(r"{a} may send tickets back to (?P<detail>.*), which is not another step of .*"),
+        "{a}的驳回目标 {detail} 不是本流程中的其它步骤。",
+    ),
+    (
+        _pattern(r"{a} sets (?P<detail>.*) on its multi-instance marker; .*"),
+        "{a}的多实例标记设置了 {detail}：审批人由步骤的「审批人」设置决定，请删除这些设置。",
+    ),
+    (_pattern(r"The flow's 'max_loops' must be .*"), "流程的退回次数上限须为 1 到 100 的整数。"),
 ]
 
 

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from baton.workflows import policies
+from baton.workflows.decisions.catalog import decision_catalog
 from baton.workflows.forms import catalog, flow_template, flow_templates
+from baton.workflows.importing.queries import get_draft_for
 
 from .common import designer_only
 from .strings import bpmn_strings, designer_strings
@@ -28,7 +30,11 @@ def _config(request: HttpRequest, target: policies.FlowTarget, **extra: Any) -> 
         "deployUrl": reverse("api:flow-deploy", args=[target.key]),
         "camundaUrl": static("vendor/camunda-moddle/camunda.json"),
         "csrfToken": get_token(request),
-        "catalog": {**catalog(), "outcomeLabel": str(designer_strings()["outcomeField"])},
+        "catalog": {
+            **catalog(),
+            "outcomeLabel": str(designer_strings()["outcomeField"]),
+            "decisions": decision_catalog(),
+        },
         "strings": designer_strings(),
         "bpmnStrings": bpmn_strings(),
         **extra,
@@ -43,17 +49,22 @@ def flow_design(request: HttpRequest, key: str) -> HttpResponse:
     if target.key != key:
         return redirect("flow-design", key=target.key)
     xml, source = "", "blank"
+    extra: dict[str, Any] = {}
     if template_id := request.GET.get("template"):
         template = flow_template(template_id)
         if template is None:
             raise Http404("No such template.")
         xml, source = template.xml(), f"template:{template.id}"
+    elif (draft_id := request.GET.get("draft", "")).isdigit():
+        _, draft = get_draft_for(request.user, target.key, int(draft_id))
+        xml, source = draft.bpmn_xml.lstrip("\ufeff"), f"draft:{draft.pk}"
+        extra["deployUrl"] = reverse("api:flow-import-deploy", args=[target.key, draft.pk])
     elif (number := request.GET.get("from", "")).isdigit():
         _, version = policies.get_version_for(request.user, key, int(number))
         xml, source = version.bpmn_xml, f"version:{version.number}"
     elif target.latest is not None:
         xml, source = target.latest.bpmn_xml, f"version:{target.latest.number}"
-    config = _config(request, target, xml=xml, source=source, readOnly=False)
+    config = _config(request, target, xml=xml, source=source, readOnly=False, **extra)
     templates = [
         {
             "id": t.id,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from baton.workflows import policies
 from baton.workflows.forms import flow_template, flow_templates
+from baton.workflows.importing.queries import drafts_for
 
 from .common import designer_only
 
@@ -34,7 +35,12 @@ def flow_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "workflows/detail.html",
-        {"target": target, "versions": versions, "templates": flow_templates()},
+        {
+            "target": target,
+            "versions": versions,
+            "templates": flow_templates(),
+            "drafts": list(drafts_for(target)),
+        },
     )
 
 

@@ -77,6 +77,23 @@ def designer_strings() -> dict[str, str]:
         "importFailed": _("无法打开这个流程图："),
         "replaceConfirm": _("用模板替换当前的流程图？未部署的修改将丢失。"),
         "templateLoaded": _("已载入模板「{name}」。检查后点击部署。"),
+        # approvals (approval-panel.js)
+        "approvalMode": _("Approval"),
+        "approvalSingle": _("One person (the owner)"),
+        "approvalAny": _("Any one of (或签): the first decision counts"),
+        "approvalAll": _("All of (会签): everyone must approve"),
+        "approvalHint": _("With several approvers each gets their own to-do and deadline."),
+        "approvers": _("Approvers"),
+        "approvers_role": _("Everyone with a role"),
+        "approvers_users": _("Named users"),
+        "approvers_variable": _("People in a flow variable"),
+        "approversUsersHint": _("usernames, separated by commas"),
+        "approversHint": _("If nobody matches, the step goes to its owner."),
+        "backTo": _("A rejection may send the ticket back to"),
+        "backToAny": _("Any earlier step"),
+        "backToHint": _("The approver picks one of these steps the ticket has already passed."),
+        "maxLoops": _("Loop limit (rejections and returns per ticket)"),
+        "maxLoopsHint": _("Past the limit the step goes to the department manager. Empty: the site default."),
     }
 
 
@@ -90,6 +107,7 @@ def bpmn_strings() -> dict[str, str]:
         "Create end event": _("结束事件"),
         "Create gateway": _("网关（分支）"),
         "Create step": _("步骤"),
+        "Create decision task (runs a decision table)": _("决策任务（运行决策表）"),
         "Create timer (drop it on a step to attach it)": _("计时器（拖到步骤边框上挂在步骤上）"),
         "Append step": _("添加下一步骤"),
         "Append end event": _("添加结束事件"),

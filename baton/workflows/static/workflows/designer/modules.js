@@ -12,7 +12,7 @@ const PALETTE_KEEP = [
 ];
 const PAD_REMOVE = /^append\.(intermediate-event|receive-task|.*-intermediate-event|compensation-activity)$/;
 const REPLACE_ALLOWED =
-  /^replace-with-(user-task|task|manual-task|none-start|none-end|terminate-end|exclusive-gateway|parallel-gateway|inclusive-gateway|timer-intermediate-catch|timer-boundary|non-interrupting-timer-boundary|collapsed-subprocess|expanded-subprocess)$/;
+  /^replace-with-(user-task|business-rule-task|task|manual-task|none-start|none-end|terminate-end|exclusive-gateway|parallel-gateway|inclusive-gateway|timer-intermediate-catch|timer-boundary|non-interrupting-timer-boundary|collapsed-subprocess|expanded-subprocess)$/;
 
 function BatonPalette(palette, create, elementFactory, translate) {
   const start = (attrs) => (event) => create.start(event, elementFactory.createShape(attrs));
@@ -36,6 +36,12 @@ function BatonPalette(palette, create, elementFactory, translate) {
       result['create.user-task'] = entry('activity', 'bpmn-icon-user-task', translate('Create step'), {
         type: 'bpmn:UserTask',
       });
+      result['create.business-rule-task'] = entry(
+        'activity',
+        'bpmn-icon-business-rule-task',
+        translate('Create decision task (runs a decision table)'),
+        { type: 'bpmn:BusinessRuleTask' },
+      );
       return result;
     },
   });

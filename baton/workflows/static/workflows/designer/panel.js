@@ -2,6 +2,8 @@
 
 import { checkbox, field, h } from './dom.js';
 import { renderCondition } from './condition-panel.js';
+import { maxLoopsControl } from './approval-panel.js';
+import { renderDecisionTask } from './decision-panel.js';
 import { durationControl, renderStep } from './step-panel.js';
 import { isGatewayFlow, isStep, isTerminate, isTimer, setTerminate, timerData, writeTimer } from './model.js';
 
@@ -65,6 +67,7 @@ export class Panel {
     if (!element || element.type === 'bpmn:Process' || element.type === 'label') return this.renderProcess();
     if (isStep(element)) return renderStep(this, element);
     if (element.type === 'bpmn:SequenceFlow') return this.renderFlow(element);
+    if (element.type === 'bpmn:BusinessRuleTask') return renderDecisionTask(this, element);
     if (isTimer(element)) return this.renderTimer(element);
     if (element.type.endsWith('Gateway')) return this.renderGateway(element);
     if (element.type === 'bpmn:StartEvent' || element.type === 'bpmn:EndEvent')
@@ -91,6 +94,7 @@ export class Panel {
     return [
       h('h3', { class: 'card-title' }, this.s.flow),
       field(this.s.flowName, name),
+      maxLoopsControl(this, root),
       h('p', { class: 'text-secondary' }, this.readOnly ? this.s.selectHintReadOnly : this.s.selectHint),
     ];
   }

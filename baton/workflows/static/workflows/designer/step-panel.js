@@ -3,6 +3,7 @@
 
 import { checkbox, field, h, options } from './dom.js';
 import { addTimer, formatDuration, list, stepData, timerData, timersOf, writeStep } from './model.js';
+import { renderApproval } from './approval-panel.js';
 
 export function durationControl(value, onchange, units, { disabled, testid }) {
   const parsed = /^P(?:(\d+)D|T(\d+)([HM]))$/.exec((value || '').toUpperCase());
@@ -273,6 +274,7 @@ export function renderStep(panel, element) {
       ),
     ),
     outcomes.length ? field(s.completionRule, ...rule) : null,
+    ...renderApproval(panel, element),
     field(
       s.timers,
       ...timers.map((t) => timerRow(panel, t)),
