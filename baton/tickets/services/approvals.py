@@ -18,10 +18,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
-
 from baton.accounts.models import User
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from baton.tickets import events, policies, queries
 from baton.tickets.assignment import standing_in
@@ -104,7 +102,7 @@ def _load(
     return step, row, running, task.step
 
 
-@transaction.atomic
+@bus.atomic
 def reject_to_step(
     *,
     ticket: Ticket,
@@ -165,7 +163,7 @@ def reject_to_step(
     return ticket
 
 
-@transaction.atomic
+@bus.atomic
 def add_approver(
     *,
     ticket: Ticket,
