@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from baton.sla.services import recompute as sla_recompute
+
 from .models import ApiToken, Department, RoleAssignment, User
 
 
@@ -39,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "parent", "manager", "dispatcher")
+    list_display = ("code", "name", "parent", "manager", "dispatcher", "calendar")
     search_fields = ("code", "name")
     readonly_fields = ("path",)
     autocomplete_fields = ["parent", "manager", "dispatcher"]
@@ -49,6 +51,8 @@ class DepartmentAdmin(admin.ModelAdmin):
         path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
         if obj.path != path:
             Department.objects.filter(pk=obj.pk).update(path=path)
+        if "calendar" in form.changed_data:  # open tickets below it may count on another calendar now
+            sla_recompute.recompute_for_assignment(actor=request.user)
 
 
 @admin.register(ApiToken)

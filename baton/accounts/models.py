@@ -37,6 +37,14 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="dispatching_departments",
     )
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("business calendar"),
+    )
 
     class Meta:
         ordering = ["path"]

@@ -22,6 +22,7 @@ from baton.automation.api import router as automation_router
 from baton.core.errors import BatonError
 from baton.customers.api import router as customers_router
 from baton.notifications.api import router as notifications_router
+from baton.sla.api import router as sla_router
 from baton.tickets.api import router as tickets_router
 from baton.workflows.api import router as workflows_router
 from baton.workflows.decisions.api import router as decisions_router
@@ -120,5 +121,6 @@ api.add_router("/", assets_router)
 api.add_router("/", tickets_router)
 api.add_router("/", notifications_router)
 api.add_router("/", workflows_router)
+api.add_router("/", sla_router)
 api.add_router("/", automation_router)
 api.add_router("/", decisions_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("baton.customers.urls")),
     path("", include("baton.notifications.urls")),
     path("", include("baton.workflows.urls")),
+    path("", include("baton.sla.urls")),
     path("", include("baton.automation.urls")),
     path("", include("baton.workflows.decisions.urls")),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from baton.sla.services import recompute as sla_recompute
+
 from .models import Customer, Region, Site
 
 
@@ -18,7 +20,12 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "region", "customer", "manager")
+    list_display = ("code", "name", "region", "customer", "manager", "calendar")
     search_fields = ("code", "name", "address")
     list_filter = ("region",)
     autocomplete_fields = ["customer", "manager"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "calendar" in form.changed_data:  # open tickets of the site now count on another calendar
+            sla_recompute.recompute_for_assignment(actor=request.user)

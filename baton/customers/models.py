@@ -59,6 +59,14 @@ class Site(models.Model):
     manager = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_sites"
     )
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("business calendar"),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -38,6 +38,7 @@ from .company import Company, load_company
 from .data import DEMO_PASSWORD, ROOT_CODE, Login
 from .decisions import seed_triage_decision
 from .history import build_history
+from .sla import seed_sla
 
 
 class DemoConflict(BatonError):
@@ -336,6 +337,7 @@ def build_demo(stdout: Any | None = None) -> DemoSummary:
     rng = random.Random(data.SEED)  # noqa: S311 - reproducible demo data, not secrets
     flows.ensure_default_flows()
     _build_structure(rng)
+    seed_sla()
     say(f"组织、人员、门店、设备已创建 ({time.perf_counter() - started:.1f}s)")
     company = load_company()
     try:

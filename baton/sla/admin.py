@@ -18,10 +18,23 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from baton.core import clock
+from baton.customers.models import CustomerLevel
+from baton.tickets.models import Priority, Status, TicketType
 
 from . import services
 from .calendar import Calendar, CalendarError, Shift, has_statutory_data
-from .models import BusinessCalendar, CalendarHoliday, WorkingPeriod
+from .models import (
+    BusinessCalendar,
+    CalendarHoliday,
+    EscalationLevel,
+    EscalationPolicy,
+    EscalationTarget,
+    SlaClock,
+    SlaPolicy,
+    SlaStepTarget,
+    WorkingPeriod,
+)
+from .services import escalation, recompute
 
 
 def _live_rows(formset: BaseInlineFormSet[Any, Any, Any]) -> list[dict[str, Any]]:
@@ -136,3 +149,144 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BusinessCalendar]) -> None:
         for calendar in queryset:
             services.delete_calendar(calendar=calendar)
+
+
+# ---------------------------------------------------------------------------- SLA and escalation policies
+
+
+class SlaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name",
+            "active",
+            "order",
+            "ticket_type",
+            "priority",
+            "customer_level",
+            "site",
+            "dispatch_target",
+            "dispatch_business",
+            "accept_target",
+            "accept_business",
+            "resolve_target",
+            "resolve_business",
+            "warning_percent",
+            "pause_statuses",
+            "notify_on_breach",
+        ]
+        widgets = {
+            "ticket_type": forms.Select(choices=[("", "—"), *TicketType.choices]),
+            "priority": forms.Select(choices=[("", "—"), *Priority.choices]),
+            "customer_level": forms.Select(choices=[("", "—"), *CustomerLevel.choices]),
+        }
+
+    def clean_pause_statuses(self) -> list[str]:
+        value = self.cleaned_data.get("pause_statuses") or []
+        if not isinstance(value, list) or any(v not in Status.values for v in value):
+            raise forms.ValidationError(
+                _('A list of ticket statuses, e.g. ["waiting_parts", "waiting_customer"].')
+            )
+        if set(value) & {Status.CLOSED, Status.CANCELLED}:
+            raise forms.ValidationError(_("Closed and cancelled tickets have no running clocks to pause."))
+        return list(value)
+
+
+class SlaStepTargetInline(admin.TabularInline):
+    model = SlaStepTarget
+    extra = 0
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    """Saving or deleting a policy recomputes the due times of open tickets (one transaction)."""
+
+    form = SlaPolicyForm
+    inlines = [SlaStepTargetInline]
+    list_display = (
+        "name",
+        "active",
+        "order",
+        "ticket_type",
+        "priority",
+        "customer_level",
+        "site",
+        "dispatch_target",
+        "resolve_target",
+        "warning_percent",
+    )
+    list_editable = ("active", "order")
+    autocomplete_fields = ["site"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        moved = recompute.recompute_for_policy(policy_id=form.instance.pk, actor=_user(request))
+        if moved:
+            self.message_user(
+                request, _("Due times of %(count)d open tickets were recomputed.") % {"count": moved}
+            )
+
+    def delete_model(self, request: HttpRequest, obj: SlaPolicy) -> None:
+        super().delete_model(request, obj)
+        recompute.recompute_for_policy(actor=_user(request))
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user if getattr(request.user, "is_authenticated", False) else None
+
+
+class EscalationLevelForm(forms.ModelForm):
+    class Meta:
+        model = EscalationLevel
+        fields = ["level", "anchor", "delay", "targets", "channels"]
+
+    def clean_targets(self) -> list[str]:
+        value = self.cleaned_data.get("targets") or []
+        if not isinstance(value, list) or not value or any(v not in EscalationTarget.values for v in value):
+            raise forms.ValidationError(
+                _("A list of: %(choices)s.") % {"choices": ", ".join(EscalationTarget.values)}
+            )
+        return list(value)
+
+    def clean_channels(self) -> list[str]:
+        value = self.cleaned_data.get("channels") or []
+        if not isinstance(value, list) or not value or any(v not in escalation.ALL_CHANNELS for v in value):
+            raise forms.ValidationError(
+                _("A list of: %(choices)s.") % {"choices": ", ".join(escalation.ALL_CHANNELS)}
+            )
+        return list(value)
+
+
+class EscalationLevelInline(admin.TabularInline):
+    model = EscalationLevel
+    form = EscalationLevelForm
+    extra = 0
+    min_num = 1
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    """Changes apply to steps entered (and breaches fired) from now on; armed levels keep their time."""
+
+    inlines = [EscalationLevelInline]
+    list_display = ("name", "active", "step_key", "ticket_type", "priority")
+    list_editable = ("active",)
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    """Read-only: clocks are written by the SLA services only."""
+
+    list_display = ("ticket", "kind", "state", "started_at", "due_at", "met_at", "breached_at")
+    list_filter = ("state", "kind")
+    search_fields = ("ticket__number",)
+    list_select_related = ("ticket",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

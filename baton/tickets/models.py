@@ -33,6 +33,8 @@ class Status(models.TextChoices):
     NEW = "new", _("新建")
     WAITING_DISPATCH = "waiting_dispatch", _("待派工")
     IN_REPAIR = "in_repair", _("维修中")
+    WAITING_PARTS = "waiting_parts", _("待备件")
+    WAITING_CUSTOMER = "waiting_customer", _("待客户")
     WAITING_ACCEPTANCE = "waiting_acceptance", _("待验收")
     IN_PROGRESS = "in_progress", _("处理中")
     CLOSED = "closed", _("已关闭")

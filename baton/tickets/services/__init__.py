@@ -22,10 +22,12 @@ from .system import (
     set_fields_as_system,
     transfer_ticket,
 )
+from .waiting import WAITING_STATUSES, put_on_hold, resume_ticket
 
 __all__ = [
     "EDITABLE_FIELDS",
     "RESOLVE_TARGETS",
+    "WAITING_STATUSES",
     "accept_step",
     "add_approver",
     "add_collaborator",
@@ -37,10 +39,12 @@ __all__ = [
     "dispatch_as_system",
     "fire_due_timers",
     "migrate_ticket_flow",
+    "put_on_hold",
     "reassign_as_system",
     "reassign_step",
     "record_system_event",
     "reject_to_step",
+    "resume_ticket",
     "set_fields_as_system",
     "transfer_ticket",
     "update_ticket",

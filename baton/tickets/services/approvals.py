@@ -18,10 +18,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
-
 from baton.accounts.models import User
-from baton.core import clock
+from baton.core import bus, clock
 from baton.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from baton.tickets import events, policies, queries
 from baton.tickets.assignment import standing_in
@@ -60,7 +58,7 @@ def decide(
 
 def resume(ticket: Ticket, step: Step, spec: engine.StepSpec, *, actor: User, now: datetime) -> None:
     step.state = StepState.ACTIVE
-    step.due_at = _step_due(spec, now)
+    step.due_at = _step_due(spec, now, ticket)
     step.accepted_at = None
     step.save(update_fields=["state", "due_at", "accepted_at"])
     events.record(
@@ -104,7 +102,7 @@ def _load(
     return step, row, running, task.step
 
 
-@transaction.atomic
+@bus.atomic
 def reject_to_step(
     *,
     ticket: Ticket,
@@ -165,7 +163,7 @@ def reject_to_step(
     return ticket
 
 
-@transaction.atomic
+@bus.atomic
 def add_approver(
     *,
     ticket: Ticket,
@@ -225,7 +223,7 @@ def add_approver(
         owner=owner,
         on_behalf_of=on_behalf_of,
         department_id=ticket.department_id,
-        due_at=_step_due(spec, now),
+        due_at=_step_due(spec, now, ticket),
         entered_at=now,
         resumes=resumes,
     )

@@ -9,6 +9,7 @@ from baton.assets.models import Asset
 from baton.core import bus, clock
 from baton.core.errors import ValidationFailed
 from baton.customers.models import Site
+from baton.sla import queries as sla_queries
 from baton.tickets import events
 from baton.tickets.attachments import clean_upload
 from baton.tickets.models import Channel, FaultCategory, Priority, Status, Ticket, TicketType
@@ -87,10 +88,12 @@ def create_ticket(
         channel=channel,
         asset_model=asset.model if asset else "",
         under_warranty=asset.under_warranty(now.astimezone(clock_zone()).date()) if asset else None,
-        due_at=now + RESOLVE_TARGETS[Priority(priority)],
         created_at=now,
         updated_at=now,
         is_drill=bool(is_drill),
+    )
+    ticket.due_at = sla_queries.resolve_due(
+        ticket=ticket, start=now, fallback=RESOLVE_TARGETS[Priority(priority)]
     )
     row, running = flows.start_instance(version=version, data=_routing_variables(ticket))
     ticket.flow_instance = row

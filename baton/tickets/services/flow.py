@@ -9,6 +9,7 @@ from baton.accounts.models import User
 from baton.core import bus, clock
 from baton.core.durations import parse_duration
 from baton.core.errors import Forbidden, InvalidTransition
+from baton.sla import queries as sla_queries
 from baton.tickets import events
 from baton.tickets.models import OPEN_STEP_STATES, Status, Step, StepState, Ticket
 from baton.workflows import engine
@@ -23,12 +24,13 @@ from .entering import enter_task
 # ---------------------------------------------------------------------------- steps <-> flow
 
 
-def _step_due(step_spec: engine.StepSpec, now: datetime) -> datetime:
+def _step_due(step_spec: engine.StepSpec, now: datetime, ticket: Ticket) -> datetime:
     sla = step_spec.properties.get("sla")
     try:
-        return now + (parse_duration(sla) if sla else DEFAULT_STEP_SLA)
+        own = parse_duration(sla) if sla else DEFAULT_STEP_SLA
     except ValueError:
-        return now + DEFAULT_STEP_SLA
+        own = DEFAULT_STEP_SLA
+    return sla_queries.step_due(ticket=ticket, step_key=step_spec.key, start=now, fallback=own)
 
 
 def _sync_steps(
@@ -73,7 +75,7 @@ def _sync_steps(
             running,
             actor=actor,
             now=now,
-            due_at=_step_due(task.step, now),
+            due_at=_step_due(task.step, now, ticket),
             sent_back=sent_back,
             previous_owner=previous_owner,
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from baton.accounts.models import User
+from baton.sla import timeline as sla_timeline
 from baton.tickets.forms import outcome_for, step_display_name
 from baton.tickets.models import Attachment, Comment, FaultCategory, Priority, Status, TicketEvent
 from baton.web.templatetags.baton_ui import compact
@@ -159,7 +160,7 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
     elif kind == "status_changed":
         entry.text = _("状态变更")
         entry.changes = _changes(data, names)
-        entry.colour = "purple"
+        entry.colour, entry.reason = "purple", str(data.get("reason") or "")
     elif kind == "step_reassigned":
         before, after = (data.get("owner_names") or ["", ""])[:2]
         entry.text = _("%(actor)s 将「%(step)s」转派给 %(owner)s") % {
@@ -184,6 +185,8 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
     elif kind == "fields_changed":
         entry.text, entry.colour = _("%(actor)s 修改了工单") % {"actor": actor}, "yellow"
         entry.changes = _changes(data, names)
+    elif kind.startswith("sla_"):
+        entry.text, entry.colour, entry.note = sla_timeline.describe(kind, data, step)
     else:
         entry.text = _("%(actor)s：%(kind)s") % {"actor": actor, "kind": kind}
         entry.changes = _changes(data, names)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0005_step_todo_partial_indexes'),
+        ('tickets', '0006_waiting_statuses'),
     ]
 
     operations = [

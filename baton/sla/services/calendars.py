@@ -7,6 +7,7 @@ these services cannot disagree. Bad input raises ``ValidationFailed`` and writes
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date, time
 from typing import NamedTuple
@@ -15,9 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 
 from baton.core.errors import NotFound, ValidationFailed
+from baton.sla.calendar import Calendar, CalendarError, Shift
+from baton.sla.models import BusinessCalendar, CalendarHoliday, HolidayKind, WorkingPeriod
 
-from .calendar import Calendar, CalendarError, Shift
-from .models import BusinessCalendar, CalendarHoliday, HolidayKind, WorkingPeriod
+from . import recompute
 
 
 class PeriodSpec(NamedTuple):
@@ -34,6 +36,12 @@ class HolidaySpec(NamedTuple):
     date: date
     kind: str = HolidayKind.HOLIDAY
     name: str = ""
+
+
+def _new_revision() -> int:
+    """A fresh random stamp: keys the per-process cache of pure calendars (never reused, unlike a counter
+    on a row id that a rolled-back or re-created calendar may get again)."""
+    return secrets.randbits(62)
 
 
 def _add(fields: dict[str, list[str]], field: str, message: str) -> None:
@@ -98,6 +106,7 @@ def validate_calendar(
 def _write_rows(
     calendar: BusinessCalendar, periods: Sequence[PeriodSpec] | None, holidays: Sequence[HolidaySpec] | None
 ) -> None:
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=_new_revision())
     if periods is not None:
         calendar.periods.all().delete()
         WorkingPeriod.objects.bulk_create(
@@ -197,6 +206,7 @@ def update_calendar(
         target.use_statutory_holidays, target.makeup_weekday = new_statutory, new_makeup
     locked.save(update_fields=["code", "name", "time_zone", "use_statutory_holidays", "makeup_weekday"])
     _write_rows(locked, None if periods is None else new_periods, None if holidays is None else new_holidays)
+    recompute.recompute_for_calendar(calendar_id=locked.pk)
     return locked
 
 
@@ -216,6 +226,8 @@ def set_calendar_holiday(
     holiday, _ = CalendarHoliday.objects.update_or_create(
         calendar=calendar, date=day, defaults={"kind": kind, "name": name}
     )
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=_new_revision())
+    recompute.recompute_for_calendar(calendar_id=calendar.pk)
     return holiday
 
 
@@ -224,6 +236,8 @@ def remove_calendar_holiday(*, calendar: BusinessCalendar, day: date) -> None:
     deleted, _ = CalendarHoliday.objects.filter(calendar=calendar, date=day).delete()
     if not deleted:
         raise NotFound(f"{day.isoformat()} is not an exception on this calendar.")
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=_new_revision())
+    recompute.recompute_for_calendar(calendar_id=calendar.pk)
 
 
 @transaction.atomic

@@ -1,0 +1,145 @@
+"""Escalation along the org chart: who hears about a stalled step, when, and on which channels.
+
+Levels counted from the step's start are armed when the step clock starts; levels counted from
+the breach are armed when the breach fires (from the real breach time, so after a worker outage
+the levels that are already due fire at once, each once). Accepting, completing, returning,
+reassigning or cancelling the step deletes its unfired levels (:func:`disarm`), as does putting
+the ticket on hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db.models import Q
+
+from baton.accounts.models import Department, User
+from baton.notifications import services as notifications
+from baton.notifications.models import Channel, ChannelEndpoint
+from baton.sla.models import (
+    EscalationAnchor,
+    EscalationLevel,
+    EscalationTarget,
+    SlaClock,
+    SlaTimer,
+    TimerKind,
+)
+from baton.tickets.models import Priority, Step, StepState, Ticket
+
+PEOPLE_CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
+ROBOT_CHANNELS = (Channel.DINGTALK, Channel.WECOM, Channel.FEISHU)
+ALL_CHANNELS = (*PEOPLE_CHANNELS, *ROBOT_CHANNELS)
+
+
+def levels_for(*, ticket: Ticket, step_key: str) -> list[EscalationLevel]:
+    return list(
+        EscalationLevel.objects.filter(
+            Q(policy__step_key="") | Q(policy__step_key=step_key),
+            Q(policy__ticket_type="") | Q(policy__ticket_type=ticket.type),
+            Q(policy__priority="") | Q(policy__priority=ticket.priority),
+            policy__active=True,
+        ).order_by("policy_id", "level")
+    )
+
+
+def _arm(clock: SlaClock, anchor: str, since: datetime, ticket: Ticket, step_key: str) -> int:
+    rows = [
+        SlaTimer(
+            clock=clock,
+            ticket_id=clock.ticket_id,
+            kind=TimerKind.ESCALATION,
+            level=level,
+            due_at=since + level.delay,
+        )
+        for level in levels_for(ticket=ticket, step_key=step_key)
+        if level.anchor == anchor
+    ]
+    SlaTimer.objects.bulk_create(rows)
+    return len(rows)
+
+
+def arm_step_levels(*, clock: SlaClock, step: Step, ticket: Ticket) -> int:
+    return _arm(clock, EscalationAnchor.STEP_START, step.entered_at, ticket, step.key)
+
+
+def arm_breach_levels(*, clock: SlaClock, step: Step, ticket: Ticket, breached_at: datetime) -> int:
+    if not is_unhandled(step):
+        return 0
+    return _arm(clock, EscalationAnchor.BREACH, breached_at, ticket, step.key)
+
+
+def is_unhandled(step: Step) -> bool:
+    return step.state == StepState.ACTIVE and step.accepted_at is None
+
+
+def disarm(*, step_ids: Sequence[int]) -> int:
+    """Delete the unfired escalation levels of these steps; returns how many."""
+    deleted, _ = SlaTimer.objects.filter(
+        clock__step_id__in=list(step_ids), kind=TimerKind.ESCALATION, fired_at__isnull=True
+    ).delete()
+    return int(deleted)
+
+
+def _managers_up(department: Department | None) -> list[User]:
+    """Managers from ``department`` up to the root, nearest first (no repeats)."""
+    if department is None:
+        return []
+    ids = [int(part) for part in department.path.strip("/").split("/") if part.isdigit()] or [department.pk]
+    rows = {d.pk: d for d in Department.objects.filter(pk__in=ids).select_related("manager")}
+    people: list[User] = []
+    for department_id in reversed(ids):
+        row = rows.get(department_id)
+        if row is not None and row.manager is not None and row.manager not in people:
+            people.append(row.manager)
+    return people
+
+
+def recipients(targets: Sequence[str], *, step: Step, ticket: Ticket) -> list[User]:
+    """The people a level names, in order, without repeats; unknown or missing roles are skipped."""
+    people: list[User] = []
+    managers = _managers_up(ticket.department)
+    for target in targets:
+        person: User | None = None
+        if target == EscalationTarget.OWNER:
+            person = step.owner
+        elif target == EscalationTarget.SUPERIOR:
+            person = step.owner.superior
+        elif target == EscalationTarget.DISPATCHER:
+            person = ticket.department.dispatcher
+        elif target == EscalationTarget.DEPARTMENT_MANAGER:
+            person = managers[0] if managers else None
+        elif target == EscalationTarget.REGION_MANAGER:
+            person = managers[1] if len(managers) > 1 else None
+        if person is not None and person.is_active and person not in people:
+            people.append(person)
+    return people
+
+
+def send(
+    *, level: EscalationLevel, step: Step, ticket: Ticket, key: str, context: dict[str, object]
+) -> list[User]:
+    """Notify a level's people on its personal channels and post to its robots; returns the people."""
+    people = recipients(level.targets, step=step, ticket=ticket)
+    channels = [c for c in level.channels if c in PEOPLE_CHANNELS and c != Channel.IN_APP]
+    if people:
+        notifications.notify(
+            recipients=people,
+            event="escalated",
+            context=context,
+            urgent=ticket.priority == Priority.URGENT,
+            channels=channels,
+            ticket_id=ticket.pk,
+            idempotency_key=key,
+        )
+    robots = [c for c in level.channels if c in ROBOT_CHANNELS]
+    if robots:
+        for endpoint in ChannelEndpoint.objects.filter(kind__in=robots, enabled=True).order_by("pk"):
+            notifications.notify_endpoint(
+                endpoint=endpoint,
+                event="escalated",
+                context=context,
+                idempotency_key=key,
+                ticket_id=ticket.pk,
+            )
+    return people

@@ -1,0 +1,217 @@
+"""The SLA app's reactions to ticket events (subscribed on the bus from ``apps.SlaConfig.ready``).
+
+Which event does what to the ticket's clocks:
+
+==================  =========================================================================
+``created``         start ``dispatch`` (when the policy sets it) and ``resolve`` clocks
+``step_entered``    start the step's ``step:<key>`` clock and arm its escalation levels
+``step_accepted``   stop ``accept``; the step is handled: its pending escalation levels go
+``step_completed``  stop the step's clock (and ``accept``); escalation levels go
+``step_returned``   same as completed
+``step_reassigned`` the step was handled: its pending escalation levels go (the step clock runs on)
+``step_cancelled``  cancel the step's clock
+``step_rejected``   same as completed (驳回至: the step was handled)
+``approver_added``  start the added approver's step clock; an approver queued behind them (前加签)
+                    has their clock cancelled until ``step_resumed`` starts it again
+``step_resumed``    start the resumed step's clock afresh
+``department_changed``  re-plan the ticket (its calendar may have changed); levels of moved steps go
+``status_changed``  pause/resume on the policy's pause statuses; leaving 待派工 stops
+                    ``dispatch`` and starts ``accept``; 待验收/closed stops ``resolve``;
+                    closed/cancelled stops or cancels everything still open
+``fields_changed``  type or priority changed: the ticket's clocks are recomputed
+==================  =========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from baton.core import bus, clock
+from baton.tickets.models import Priority, Status, Step, StepState, Ticket
+from baton.tickets.services import RESOLVE_TARGETS
+
+from .models import ClockState
+from .models.clocks import OPEN_CLOCK_STATES
+from .queries import plan_for
+from .services import clocks, escalation, recompute
+
+#: Statuses in which the ticket still waits to be dispatched.
+DISPATCH_STATUSES = frozenset({Status.NEW, Status.WAITING_DISPATCH})
+#: Statuses in which the repair counts as done for ``resolve``.
+RESOLVED_STATUSES = frozenset({Status.WAITING_ACCEPTANCE, Status.CLOSED})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+def _ticket(event: bus.DomainEvent) -> Ticket:
+    assert event.ticket_id is not None
+    return Ticket.objects.select_related("customer", "department").get(pk=event.ticket_id)
+
+
+def on_created(event: bus.DomainEvent) -> None:
+    ticket = _ticket(event)
+    plan = plan_for(ticket)
+    now = ticket.created_at
+    paused = ticket.status in plan.pause_statuses
+    dispatch = plan.ticket_target("dispatch")
+    if dispatch is not None:
+        clocks.start_clock(ticket=ticket, kind="dispatch", target=dispatch, started_at=now, paused=paused)
+    fallback = RESOLVE_TARGETS.get(Priority(ticket.priority), timedelta(hours=24))
+    clocks.start_clock(
+        ticket=ticket,
+        kind="resolve",
+        target=plan.resolve_target(fallback),
+        started_at=now,
+        paused=paused,
+        own_target=fallback,
+    )
+
+
+def on_step_entered(event: bus.DomainEvent) -> None:
+    if event.step_id is None:
+        return
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    _start_step_clock(ticket, step)
+
+
+def _start_step_clock(ticket: Ticket, step: Step) -> None:
+    plan = plan_for(ticket)
+    own = step.due_at - step.entered_at
+    clocks.start_clock(
+        ticket=ticket,
+        kind=f"step:{step.key}",
+        target=plan.step_target(step.key, own),
+        started_at=step.entered_at,
+        paused=ticket.status in plan.pause_statuses,
+        step=step,
+        own_target=own,
+    )
+
+
+def on_step_accepted(event: bus.DomainEvent) -> None:
+    now = clock.now()
+    for sla_clock in clocks.open_clocks(event.ticket_id or 0, ["accept"]):
+        clocks.stop_clock(sla_clock, at=now)
+    if event.step_id is not None:
+        escalation.disarm(step_ids=[event.step_id])
+
+
+def on_step_done(event: bus.DomainEvent) -> None:
+    now = clock.now()
+    if event.step_id is None:
+        return
+    for sla_clock in clocks.open_clocks(event.ticket_id or 0):
+        if sla_clock.step_id == event.step_id or sla_clock.kind == "accept":
+            clocks.stop_clock(sla_clock, at=now)
+    escalation.disarm(step_ids=[event.step_id])
+
+
+def on_step_reassigned(event: bus.DomainEvent) -> None:
+    if event.step_id is not None:
+        escalation.disarm(step_ids=[event.step_id])
+
+
+def on_step_cancelled(event: bus.DomainEvent) -> None:
+    now = clock.now()
+    for sla_clock in clocks.open_clocks(event.ticket_id or 0):
+        if sla_clock.step_id == event.step_id:
+            clocks.stop_clock(sla_clock, at=now, cancel=True)
+
+
+def on_approver_added(event: bus.DomainEvent) -> None:
+    if event.step_id is None:
+        return
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    if step.resumes_id is not None:  # the approver it stands before waits (queued): their clock stops
+        on_step_cancelled(replace(event, step_id=step.resumes_id))
+        escalation.disarm(step_ids=[step.resumes_id])
+    _start_step_clock(ticket, step)
+
+
+def on_step_resumed(event: bus.DomainEvent) -> None:
+    if event.step_id is None:
+        return
+    on_step_cancelled(event)  # a clock still open for it (none, normally) is replaced
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    step.entered_at = clock.now()  # counted from the resumption (not saved: the row keeps its history)
+    _start_step_clock(ticket, step)
+
+
+def on_department_changed(event: bus.DomainEvent) -> None:
+    if event.ticket_id is None:
+        return
+    open_steps = Step.objects.filter(ticket_id=event.ticket_id, state=StepState.ACTIVE)
+    escalation.disarm(step_ids=list(open_steps.values_list("pk", flat=True)))
+    recompute.recompute_ticket(ticket_id=event.ticket_id, reason="department_changed", record_event=False)
+
+
+def on_status_changed(event: bus.DomainEvent) -> bool:
+    change = event.data.get("changes", {}).get("status")
+    if not change or event.ticket_id is None:
+        return False
+    before, after = change
+    resumed = False
+    now = clock.now()
+    ticket = _ticket(event)
+    plan = plan_for(ticket)
+    open_clocks = clocks.open_clocks(ticket.pk)
+    if after in FINAL_STATUSES:
+        for sla_clock in open_clocks:
+            met = after == Status.CLOSED and sla_clock.kind in ("resolve", "dispatch", "accept")
+            clocks.stop_clock(sla_clock, at=now, cancel=not met)
+        return False
+    if after in plan.pause_statuses:
+        clocks.pause_clocks(open_clocks, at=now)
+        escalation.disarm(step_ids=[c.step_id for c in open_clocks if c.step_id is not None])
+        return False
+    if before in plan.pause_statuses:
+        clocks.resume_clocks(open_clocks, at=now)
+        if clocks.mirror_due_times(ticket, open_clocks):
+            Ticket.objects.filter(pk=ticket.pk).update(due_at=ticket.due_at)
+            resumed = True
+    kinds = {c.kind: c for c in open_clocks}
+    if after not in DISPATCH_STATUSES:
+        if "dispatch" in kinds:
+            clocks.stop_clock(kinds["dispatch"], at=now)
+        accept = plan.ticket_target("accept")
+        started_accept = ticket.sla_clocks.filter(kind="accept").exists()
+        if accept is not None and not started_accept and before in DISPATCH_STATUSES | plan.pause_statuses:
+            clocks.start_clock(ticket=ticket, kind="accept", target=accept, started_at=now)
+    if after in RESOLVED_STATUSES and "resolve" in kinds:
+        clocks.stop_clock(kinds["resolve"], at=now)
+    return resumed  # the ticket's due time moved: the publishing service re-reads its result
+
+
+def on_fields_changed(event: bus.DomainEvent) -> None:
+    changes = event.data.get("changes", {})
+    if event.ticket_id is None or not ({"priority", "type"} & set(changes)):
+        return
+    recompute.recompute_ticket(ticket_id=event.ticket_id, reason="fields_changed", record_event=False)
+
+
+HANDLERS = {
+    "created": on_created,
+    "step_entered": on_step_entered,
+    "step_accepted": on_step_accepted,
+    "step_completed": on_step_done,
+    "step_returned": on_step_done,
+    "step_reassigned": on_step_reassigned,
+    "step_cancelled": on_step_cancelled,
+    "step_rejected": on_step_done,
+    "approver_added": on_approver_added,
+    "step_resumed": on_step_resumed,
+    "department_changed": on_department_changed,
+    "status_changed": on_status_changed,
+    "fields_changed": on_fields_changed,
+}
+
+
+def subscribe_all() -> None:
+    for name, handler in HANDLERS.items():
+        bus.subscribe(name, handler)
+
+
+__all__ = ["HANDLERS", "OPEN_CLOCK_STATES", "ClockState", "subscribe_all"]

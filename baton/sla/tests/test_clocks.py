@@ -1,0 +1,240 @@
+"""Per-ticket clocks follow the ticket's events: start, stop, pause on hold, business time, recompute."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from baton.core.errors import Forbidden, InvalidTransition, ValidationFailed
+from baton.sla.models import ClockState, SlaClock, SlaTimer
+from baton.sla.services import recompute
+from baton.tickets import services
+from baton.tickets.models import Status, StepState, TicketEvent
+from baton.tickets.tests.helpers import accept, active_step, dispatch, fresh, open_ticket, repair
+
+from .factories import T0, clocks_of, pending, store_calendar, store_policy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_a_policy_the_resolve_and_step_clocks_use_the_old_wall_targets(org):
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    clocks = clocks_of(ticket)
+    assert sorted(clocks) == ["resolve", "step:Task_dispatch"]
+    assert clocks["resolve"].due_at == T0 + timedelta(hours=24) == fresh(ticket).due_at
+    assert clocks["step:Task_dispatch"].due_at == T0 + timedelta(minutes=30) == active_step(ticket).due_at
+    assert clocks["resolve"].policy_id is None
+    assert clocks["resolve"].warning_at is None
+    assert pending(ticket) == [
+        ("resolve", "breach", T0 + timedelta(hours=24)),
+        ("step:Task_dispatch", "breach", T0 + timedelta(minutes=30)),
+    ]
+
+
+def test_store_policy_starts_dispatch_and_resolve_with_warnings(org):
+    policy = store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    clocks = clocks_of(ticket)
+    assert sorted(clocks) == ["dispatch", "resolve", "step:Task_dispatch"]
+    assert (clocks["dispatch"].due_at, clocks["dispatch"].warning_at) == (
+        T0 + timedelta(minutes=30),
+        T0 + timedelta(minutes=24),
+    )
+    assert clocks["resolve"].due_at == T0 + timedelta(hours=4) == fresh(ticket).due_at
+    assert {c.policy_id for c in clocks.values()} == {policy.pk}
+    assert all(c.state == ClockState.RUNNING for c in clocks.values())
+
+
+def test_most_specific_policy_wins_within_the_same_order(org):
+    store_policy(name="any store repair")
+    vip = store_policy(
+        name="VIP urgent", customer_level="vip", priority="urgent", resolve_target=timedelta(hours=2)
+    )
+    store_policy(name="later", order=200, customer_level="vip", priority="urgent", site=org.site)
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org, priority="urgent")
+    assert clocks_of(ticket)["resolve"].policy_id == vip.pk
+    assert fresh(ticket).due_at == T0 + timedelta(hours=2)
+
+
+def test_dispatch_stops_the_dispatch_clock_and_starts_accept_and_the_repair_step(org):
+    store_policy(accept_target=timedelta(minutes=20))
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
+        dispatch(org, ticket)
+    clocks = clocks_of(ticket)
+    assert (clocks["dispatch"].state, clocks["dispatch"].met_at, clocks["dispatch"].breached_at) == (
+        ClockState.STOPPED,
+        T0 + timedelta(minutes=10),
+        None,
+    )
+    assert clocks["step:Task_dispatch"].state == ClockState.STOPPED
+    assert clocks["accept"].due_at == T0 + timedelta(minutes=30)
+    assert clocks["step:Task_repair"].due_at == T0 + timedelta(minutes=10, hours=4)
+    with time_machine.travel(T0 + timedelta(minutes=45), tick=False):
+        step = active_step(ticket)
+        services.accept_step(ticket=ticket, step_id=step.pk, actor=org.tech)
+    accept_clock = SlaClock.objects.get(ticket=ticket, kind="accept")
+    assert (accept_clock.state, accept_clock.met_at, accept_clock.breached_at) == (
+        ClockState.STOPPED,
+        T0 + timedelta(minutes=45),
+        T0 + timedelta(minutes=30),  # late: the breach is stamped with its due time
+    )
+    assert not SlaTimer.objects.filter(clock=accept_clock, fired_at__isnull=True).exists()
+
+
+def test_repair_done_stops_resolve_and_closing_stops_everything(org):
+    store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        repair(fresh(ticket))
+    assert clocks_of(ticket)["resolve"].met_at == T0 + timedelta(hours=1)
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        accept(fresh(ticket))
+    assert fresh(ticket).status == Status.CLOSED
+    assert not SlaClock.objects.filter(ticket=ticket, state__in=["running", "paused"]).exists()
+    assert not SlaTimer.objects.filter(ticket=ticket, fired_at__isnull=True).exists()
+
+
+def test_hold_pauses_every_clock_and_resume_moves_due_times_by_the_pause(org):
+    store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        services.put_on_hold(ticket=fresh(ticket), actor=org.tech, status="waiting_parts", reason="等压缩机")
+    held = fresh(ticket)
+    assert held.status == Status.WAITING_PARTS
+    clocks = clocks_of(ticket)
+    assert clocks["resolve"].state == ClockState.PAUSED
+    assert clocks["resolve"].due_at is None
+    assert pending(ticket) == []
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        services.resume_ticket(ticket=held, actor=org.tech)
+    resumed = fresh(ticket)
+    assert resumed.status == Status.IN_REPAIR
+    clocks = clocks_of(ticket)
+    assert clocks["resolve"].paused_total == timedelta(hours=2)
+    assert clocks["resolve"].due_at == T0 + timedelta(hours=6) == resumed.due_at
+    assert clocks["step:Task_repair"].due_at == T0 + timedelta(hours=6) == active_step(ticket).due_at
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).order_by("seq").values_list("kind", "data"))[-2:]
+    assert kinds[0] == (
+        "status_changed",
+        {"changes": {"status": ["in_repair", "waiting_parts"]}, "reason": "等压缩机", "hold": True},
+    )
+    assert kinds[1][1]["changes"] == {"status": ["waiting_parts", "in_repair"]}
+
+
+def test_hold_needs_a_reason_and_the_step_owner_and_changes_nothing_when_refused(org):
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    before = (fresh(ticket).version, TicketEvent.objects.filter(ticket=ticket).count())
+    with pytest.raises(ValidationFailed) as exc:
+        services.put_on_hold(ticket=ticket, actor=org.dispatcher, status="waiting_customer", reason=" ")
+    assert exc.value.fields == {"reason": ["required"]}
+    with pytest.raises(ValidationFailed):
+        services.put_on_hold(ticket=ticket, actor=org.dispatcher, status="closed", reason="x")
+    with pytest.raises(Forbidden):
+        services.put_on_hold(ticket=ticket, actor=org.tech, status="waiting_customer", reason="x")
+    with pytest.raises(InvalidTransition):
+        services.resume_ticket(ticket=ticket, actor=org.dispatcher)
+    assert (fresh(ticket).version, TicketEvent.objects.filter(ticket=ticket).count()) == before
+    assert all(c.state == ClockState.RUNNING for c in clocks_of(ticket).values())
+
+
+def test_site_calendar_makes_business_targets_count_opening_hours(org):
+    calendar = store_calendar()
+    org.site.calendar = calendar
+    org.site.save()
+    store_policy(resolve_business=True, steps={"Task_dispatch": (timedelta(minutes=30), True)})
+    opened = T0 + timedelta(hours=11, minutes=30)  # 21:30 local: half an hour before closing
+    with time_machine.travel(opened, tick=False):
+        ticket = open_ticket(org)
+    clocks = clocks_of(ticket)
+    # 30 minutes today, 3.5 hours from 10:00 tomorrow => 13:30 local = 05:30 UTC
+    assert clocks["resolve"].due_at == T0 + timedelta(days=1, hours=3, minutes=30) == fresh(ticket).due_at
+    assert clocks["resolve"].calendar_id == calendar.pk
+    assert clocks["resolve"].business
+    assert clocks["step:Task_dispatch"].due_at == T0 + timedelta(hours=12) == active_step(ticket).due_at
+    assert clocks["dispatch"].due_at == opened + timedelta(minutes=30)  # wall time: not business
+
+
+def test_department_calendar_applies_when_the_site_has_none(org):
+    calendar = store_calendar("north")
+    org.hq.calendar = calendar
+    org.hq.save()
+    store_policy(resolve_business=True)
+    with time_machine.travel(T0 - timedelta(hours=4), tick=False):  # 06:00 local, closed until 10:00
+        ticket = open_ticket(org)
+    assert fresh(ticket).due_at == T0 + timedelta(hours=4)
+
+
+def test_changing_a_policy_recomputes_open_tickets_with_one_audit_event_each(org):
+    policy = store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        closed = open_ticket(org)
+        dispatch(org, closed)
+        repair(fresh(closed))
+        accept(fresh(closed))
+    closed_events = TicketEvent.objects.filter(ticket=closed).count()
+    policy.resolve_target = timedelta(hours=8)
+    policy.save()
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        assert recompute.recompute_for_policy(policy_id=policy.pk) == 1
+    assert fresh(ticket).due_at == T0 + timedelta(hours=8)
+    assert ("resolve", "breach", T0 + timedelta(hours=8)) in pending(ticket)
+    event = TicketEvent.objects.filter(ticket=ticket).latest("seq")
+    assert (event.kind, event.data) == (
+        "sla_recomputed",
+        {
+            "reason": f"policy:{policy.pk}",
+            "clocks": [
+                {
+                    "clock": "resolve",
+                    "from": (T0 + timedelta(hours=4)).isoformat(),
+                    "to": (T0 + timedelta(hours=8)).isoformat(),
+                }
+            ],
+        },
+    )
+    assert TicketEvent.objects.filter(ticket=closed).count() == closed_events
+    with time_machine.travel(T0 + timedelta(minutes=6), tick=False):
+        assert recompute.recompute_for_policy(policy_id=policy.pk) == 0  # nothing moved: no event
+
+
+def test_changing_a_calendar_recomputes_the_tickets_counting_on_it(org):
+    from baton.sla import services as sla_services
+
+    calendar = store_calendar()
+    org.site.calendar = calendar
+    org.site.save()
+    store_policy(resolve_business=True)
+    with time_machine.travel(T0 + timedelta(hours=11, minutes=30), tick=False):
+        ticket = open_ticket(org)
+    assert fresh(ticket).due_at == T0 + timedelta(days=1, hours=3, minutes=30)
+    sla_services.set_calendar_holiday(calendar=calendar, day=(T0 + timedelta(days=1)).date(), name="店休")
+    assert fresh(ticket).due_at == T0 + timedelta(days=2, hours=3, minutes=30)
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_recomputed").count() == 1
+
+
+def test_priority_change_recomputes_the_resolve_clock(org):
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        services.update_ticket(ticket=ticket, actor=org.dispatcher, changes={"priority": "urgent"})
+    assert clocks_of(ticket)["resolve"].due_at == T0 + timedelta(hours=4) == fresh(ticket).due_at
+
+
+def test_step_cancelled_by_flow_cancels_its_clock(org):
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        step = active_step(ticket)
+    assert step.state == StepState.ACTIVE
+    assert SlaClock.objects.get(ticket=ticket, step=step).state == ClockState.RUNNING
