@@ -185,13 +185,14 @@ class Plan:
         duration = getattr(self.policy, f"{kind}_target")
         return None if duration is None else self._target(duration, getattr(self.policy, f"{kind}_business"))
 
-    def step_target(self, step_key: str, fallback: timedelta) -> Target:
-        """The policy's target for the step, else the flow's own (``fallback``) in wall time."""
+    def step_target(self, step_key: str, fallback: timedelta, *, business: bool = False) -> Target:
+        """The policy's target for the step, else the flow's own (``fallback``), in business time
+        when the flow's step says so (``sla_business``), else wall time."""
         if self.policy is not None:
             for target in self.policy.step_targets.all():
                 if target.step_key == step_key:
                     return self._target(target.target, target.business)
-        return self._target(fallback, False)
+        return self._target(fallback, business)
 
     def resolve_target(self, fallback: timedelta) -> Target:
         return self.ticket_target("resolve") or self._target(fallback, False)
@@ -221,9 +222,12 @@ def plan_for(ticket: Any) -> Plan:
     return plan
 
 
-def step_due(*, ticket: Any, step_key: str, start: datetime, fallback: timedelta) -> datetime:
-    """A new step's due time: its SLA target counted from ``start`` (``fallback``: the flow's own)."""
-    return plan_for(ticket).step_target(step_key, fallback).due(start)
+def step_due(
+    *, ticket: Any, step_key: str, start: datetime, fallback: timedelta, business: bool = False
+) -> datetime:
+    """A new step's due time: its SLA target counted from ``start`` (``fallback``: the flow's own,
+    in business time on the ticket's calendar when ``business``)."""
+    return plan_for(ticket).step_target(step_key, fallback, business=business).due(start)
 
 
 def resolve_due(*, ticket: Any, start: datetime, fallback: timedelta) -> datetime:

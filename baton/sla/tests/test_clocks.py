@@ -238,3 +238,30 @@ def test_step_cancelled_by_flow_cancels_its_clock(org):
         step = active_step(ticket)
     assert step.state == StepState.ACTIVE
     assert SlaClock.objects.get(ticket=ticket, step=step).state == ClockState.RUNNING
+
+
+def test_a_step_drawn_in_business_hours_counts_the_site_calendar_without_a_policy(org):
+    """The designer's "in business hours" box (``sla_business``) on a step's own SLA."""
+    from pathlib import Path
+
+    from baton.workflows import services as flows
+
+    calendar = store_calendar()
+    org.site.calendar = calendar
+    org.site.save()
+    xml = Path(flows.__file__).with_name("flows").joinpath("repair.bpmn").read_text(encoding="utf-8")
+    drawn = xml.replace(
+        '<camunda:property name="sla" value="PT30M" />',
+        '<camunda:property name="sla" value="PT1H" /><camunda:property name="sla_business" value="true" />',
+        1,
+    )
+    assert drawn != xml
+    flows.deploy_flow(key="repair", name="Repair", bpmn_xml=drawn, actor=org.admin)
+    opened = T0 + timedelta(hours=11, minutes=30)  # 21:30 local: half an hour before closing
+    with time_machine.travel(opened, tick=False):
+        ticket = open_ticket(org)
+        plain = open_ticket(org, site=org.south_site, asset=org.south_asset)  # no calendar: 24×7
+    # 30 minutes today, 30 minutes from 10:00 tomorrow => 10:30 local = 02:30 UTC the next day
+    assert active_step(ticket).due_at == T0 + timedelta(days=1, minutes=30)
+    assert clocks_of(ticket)["step:Task_dispatch"].due_at == active_step(ticket).due_at
+    assert active_step(plain).due_at == opened + timedelta(hours=1)

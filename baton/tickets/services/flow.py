@@ -30,7 +30,10 @@ def _step_due(step_spec: engine.StepSpec, now: datetime, ticket: Ticket) -> date
         own = parse_duration(sla) if sla else DEFAULT_STEP_SLA
     except ValueError:
         own = DEFAULT_STEP_SLA
-    return sla_queries.step_due(ticket=ticket, step_key=step_spec.key, start=now, fallback=own)
+    business = step_spec.properties.get("sla_business") == "true"
+    return sla_queries.step_due(
+        ticket=ticket, step_key=step_spec.key, start=now, fallback=own, business=business
+    )
 
 
 def _sync_steps(

@@ -26,6 +26,7 @@ def designer_strings() -> dict[str, str]:
         "username": _("用户名"),
         "sla": _("时效（SLA）"),
         "slaHint": _("超过时效即为超时，例如 30 分钟、4 小时。"),
+        "slaBusiness": _("按工作时间计算（门店或部门的营业日历）"),
         "status": _("工单状态"),
         "statusAuto": _("（处理中）"),
         "outcomes": _("结果选项"),

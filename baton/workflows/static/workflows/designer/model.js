@@ -34,6 +34,7 @@ function orderedProperties(properties) {
     'owner',
     'auto_dispatch',
     'sla',
+    'sla_business',
     'status',
     'outcomes',
     ...outcomes.map((o) => `require_${o}`),

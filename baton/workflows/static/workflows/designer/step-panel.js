@@ -251,6 +251,10 @@ export function renderStep(panel, element) {
         disabled: readOnly,
         testid: 'sla',
       }),
+      checkbox(s.slaBusiness, props.sla_business === 'true', (on) => update({ sla_business: on ? 'true' : '' }), {
+        disabled: readOnly,
+        'data-testid': 'sla-business',
+      }),
       h('div', { class: 'form-hint' }, s.slaHint),
     ),
     field(
