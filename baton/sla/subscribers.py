@@ -8,7 +8,8 @@ Which event does what to the ticket's clocks:
 ``step_accepted``   stop ``accept``; the step is handled: its pending escalation levels go
 ``step_completed``  stop the step's clock (and ``accept``); escalation levels go
 ``step_returned``   same as completed
-``step_reassigned`` the step was handled: its pending escalation levels go (the step clock runs on)
+``step_reassigned`` the old owner's pending escalation levels go and are armed again for the new
+                    owner, counted from the reassignment (the step clock runs on)
 ``step_cancelled``  cancel the step's clock
 ``step_rejected``   same as completed (驳回至: the step was handled)
 ``approver_added``  start the added approver's step clock; an approver queued behind them (前加签)
@@ -108,8 +109,11 @@ def on_step_done(event: bus.DomainEvent) -> None:
 
 
 def on_step_reassigned(event: bus.DomainEvent) -> None:
-    if event.step_id is not None:
-        escalation.disarm(step_ids=[event.step_id])
+    if event.step_id is None:
+        return
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    escalation.rearm_for_new_owner(step=step, ticket=ticket, since=clock.now())
 
 
 def on_step_cancelled(event: bus.DomainEvent) -> None:
