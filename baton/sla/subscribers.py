@@ -8,7 +8,8 @@ Which event does what to the ticket's clocks:
 ``step_accepted``   stop ``accept``; the step is handled: its pending escalation levels go
 ``step_completed``  stop the step's clock (and ``accept``); escalation levels go
 ``step_returned``   same as completed
-``step_reassigned`` the step was handled: its pending escalation levels go (the step clock runs on)
+``step_reassigned`` the old owner's pending escalation levels go and are armed again for the new
+                    owner, counted from the reassignment (the step clock runs on)
 ``step_cancelled``  cancel the step's clock
 ``step_rejected``   same as completed (驳回至: the step was handled)
 ``approver_added``  start the added approver's step clock; an approver queued behind them (前加签)
@@ -17,6 +18,8 @@ Which event does what to the ticket's clocks:
 ``department_changed``  re-plan the ticket (its calendar may have changed); levels of moved steps go
 ``status_changed``  pause/resume on the policy's pause statuses; leaving 待派工 stops
                     ``dispatch`` and starts ``accept``; 待验收/closed stops ``resolve``;
+                    leaving 待验收 back to work (acceptance rejected) runs ``resolve`` again,
+                    the time waiting for acceptance not counted (as a pause);
                     closed/cancelled stops or cancels everything still open
 ``fields_changed``  type or priority changed: the ticket's clocks are recomputed
 ==================  =========================================================================
@@ -25,13 +28,13 @@ Which event does what to the ticket's clocks:
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from baton.core import bus, clock
 from baton.tickets.models import Priority, Status, Step, StepState, Ticket
 from baton.tickets.services import RESOLVE_TARGETS
 
-from .models import ClockState
+from .models import ClockState, SlaClock
 from .models.clocks import OPEN_CLOCK_STATES
 from .queries import plan_for
 from .services import clocks, escalation, recompute
@@ -108,8 +111,11 @@ def on_step_done(event: bus.DomainEvent) -> None:
 
 
 def on_step_reassigned(event: bus.DomainEvent) -> None:
-    if event.step_id is not None:
-        escalation.disarm(step_ids=[event.step_id])
+    if event.step_id is None:
+        return
+    ticket = _ticket(event)
+    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    escalation.rearm_for_new_owner(step=step, ticket=ticket, since=clock.now())
 
 
 def on_step_cancelled(event: bus.DomainEvent) -> None:
@@ -158,6 +164,13 @@ def on_status_changed(event: bus.DomainEvent) -> bool:
     ticket = _ticket(event)
     plan = plan_for(ticket)
     open_clocks = clocks.open_clocks(ticket.pk)
+    if before == Status.WAITING_ACCEPTANCE and after not in RESOLVED_STATUSES | FINAL_STATUSES:
+        reopened = _reopen_resolve(ticket, now)
+        if reopened is not None:
+            open_clocks.append(reopened)
+            if after not in plan.pause_statuses and clocks.mirror_due_times(ticket, [reopened]):
+                Ticket.objects.filter(pk=ticket.pk).update(due_at=ticket.due_at)
+                resumed = True
     if after in FINAL_STATUSES:
         for sla_clock in open_clocks:
             met = after == Status.CLOSED and sla_clock.kind in ("resolve", "dispatch", "accept")
@@ -166,7 +179,7 @@ def on_status_changed(event: bus.DomainEvent) -> bool:
     if after in plan.pause_statuses:
         clocks.pause_clocks(open_clocks, at=now)
         escalation.disarm(step_ids=[c.step_id for c in open_clocks if c.step_id is not None])
-        return False
+        return resumed
     if before in plan.pause_statuses:
         clocks.resume_clocks(open_clocks, at=now)
         if clocks.mirror_due_times(ticket, open_clocks):
@@ -183,6 +196,18 @@ def on_status_changed(event: bus.DomainEvent) -> bool:
     if after in RESOLVED_STATUSES and "resolve" in kinds:
         clocks.stop_clock(kinds["resolve"], at=now)
     return resumed  # the ticket's due time moved: the publishing service re-reads its result
+
+
+def _reopen_resolve(ticket: Ticket, now: datetime) -> SlaClock | None:
+    """Acceptance was rejected (the repair goes on): the met ``resolve`` clock runs again.
+
+    The time the ticket waited for acceptance does not count, as for the pause statuses: the
+    customer was checking the work, not the repair team working on it.
+    """
+    met = ticket.sla_clocks.filter(kind="resolve", state=ClockState.STOPPED).order_by("-pk").first()
+    if met is None or not clocks.reopen_clock(met, at=now):
+        return None
+    return met
 
 
 def on_fields_changed(event: bus.DomainEvent) -> None:

@@ -166,6 +166,27 @@ def resume_clocks(clocks: Sequence[SlaClock], *, at: datetime) -> None:
         _replace_timers(clock)
 
 
+def reopen_clock(clock: SlaClock, *, at: datetime) -> bool:
+    """Run a met (stopped) clock again from ``at``; False when it is not a met clock.
+
+    The time it stood stopped counts as a pause (as on hold): the clock resumes where it stopped.
+    A breach it was only stamped with when stopped late (its breach timer never fired) is taken
+    back, so the breach timer is armed again and the sweep reports it like any other breach.
+    """
+    if clock.state != ClockState.STOPPED or clock.met_at is None:
+        return False
+    clock.pauses = [*clock.pauses, [clock.met_at.isoformat(), at.isoformat()]]
+    clock.paused_total = clock.paused_total + max(at - clock.met_at, _ZERO)
+    clock.met_at = None
+    clock.state = ClockState.RUNNING
+    if not SlaTimer.objects.filter(clock=clock, kind=TimerKind.BREACH, fired_at__isnull=False).exists():
+        clock.breached_at = None
+    _schedule(clock)
+    clock.save()
+    _replace_timers(clock)
+    return True
+
+
 def retarget(clock: SlaClock, target: Target) -> bool:
     """Point an open clock at a new target/calendar and move its timers; True when its times changed."""
     before = (clock.due_at, clock.warning_at, clock.target, clock.business, clock.calendar_id)

@@ -4,7 +4,8 @@ Levels counted from the step's start are armed when the step clock starts; level
 the breach are armed when the breach fires (from the real breach time, so after a worker outage
 the levels that are already due fire at once, each once). Accepting, completing, returning,
 reassigning or cancelling the step deletes its unfired levels (:func:`disarm`), as does putting
-the ticket on hold.
+the ticket on hold. A reassigned step (转派) gets its levels again for the new owner
+(:func:`rearm_for_new_owner`), counted from the reassignment.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from baton.accounts.models import Department, User
 from baton.notifications import services as notifications
 from baton.notifications.models import Channel, ChannelEndpoint
 from baton.sla.models import (
+    ClockState,
     EscalationAnchor,
     EscalationLevel,
     EscalationTarget,
@@ -67,6 +69,27 @@ def arm_breach_levels(*, clock: SlaClock, step: Step, ticket: Ticket, breached_a
     if not is_unhandled(step):
         return 0
     return _arm(clock, EscalationAnchor.BREACH, breached_at, ticket, step.key)
+
+
+def rearm_for_new_owner(*, step: Step, ticket: Ticket, since: datetime) -> int:
+    """Re-arm a reassigned step's escalation levels for its new owner; returns how many were armed.
+
+    The old owner's unfired levels are deleted first (levels already fired stay in the history).
+    Levels are counted from the reassignment (``since``), not from the step start: the new owner
+    gets the whole delay the policy gives an owner (a level "2 h untouched" fires 2 h after the
+    hand-over if the new owner has not accepted by then). Breach-anchored levels of a step whose
+    clock has already breached count from the reassignment too; before the breach they are armed
+    when it fires, as usual. Nothing is armed while the step clock is not running (the ticket is
+    on hold, or the clock stopped).
+    """
+    disarm(step_ids=[step.pk])
+    running = SlaClock.objects.filter(step_id=step.pk, state=ClockState.RUNNING).order_by("-pk").first()
+    if running is None or not is_unhandled(step):
+        return 0
+    armed = _arm(running, EscalationAnchor.STEP_START, since, ticket, step.key)
+    if running.breached_at is not None:
+        armed += _arm(running, EscalationAnchor.BREACH, since, ticket, step.key)
+    return armed
 
 
 def is_unhandled(step: Step) -> bool:

@@ -265,3 +265,67 @@ def test_a_step_drawn_in_business_hours_counts_the_site_calendar_without_a_polic
     assert active_step(ticket).due_at == T0 + timedelta(days=1, minutes=30)
     assert clocks_of(ticket)["step:Task_dispatch"].due_at == active_step(ticket).due_at
     assert active_step(plain).due_at == opened + timedelta(hours=1)
+
+
+def _reject_acceptance(ticket, reason="仍然不制冷"):
+    step = active_step(ticket)
+    return services.complete_step(
+        ticket=ticket, step_id=step.pk, actor=step.owner, outcome="reject", reason=reason
+    )
+
+
+def test_rejected_acceptance_resumes_resolve_without_counting_the_wait_for_acceptance(org):
+    store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        repair(fresh(ticket))
+    assert ("resolve", "breach", T0 + timedelta(hours=4)) not in pending(ticket)
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        rejected = _reject_acceptance(fresh(ticket))
+    assert rejected.status == Status.IN_REPAIR
+    resolve = clocks_of(ticket)["resolve"]
+    assert resolve.state == ClockState.RUNNING
+    assert resolve.met_at is None
+    assert resolve.breached_at is None
+    assert resolve.paused_total == timedelta(hours=2)
+    assert resolve.due_at == T0 + timedelta(hours=6) == fresh(ticket).due_at == rejected.due_at
+    assert ("resolve", "breach", T0 + timedelta(hours=6)) in pending(ticket)
+    assert ("resolve", "warning", T0 + timedelta(hours=5, minutes=12)) in pending(ticket)
+    assert (
+        SlaClock.objects.filter(ticket=ticket, kind="resolve").count() == 1
+    )  # the same clock, not a new one
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        repair(fresh(ticket), resolution="更换温控器")
+    resolve = clocks_of(ticket)["resolve"]
+    assert (resolve.state, resolve.met_at, resolve.breached_at) == (
+        ClockState.STOPPED,
+        T0 + timedelta(hours=4),
+        None,
+    )
+    assert [p for p in pending(ticket) if p[0] == "resolve"] == []
+
+
+def test_a_late_repair_rejected_at_acceptance_is_reported_as_breached_by_the_sweep(org):
+    from baton.sla.services import timers
+
+    store_policy()
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    with time_machine.travel(T0 + timedelta(hours=5), tick=False):  # no sweep ran: stamped breached on stop
+        repair(fresh(ticket))
+    assert clocks_of(ticket)["resolve"].breached_at == T0 + timedelta(hours=4)
+    with time_machine.travel(T0 + timedelta(hours=6), tick=False):
+        _reject_acceptance(fresh(ticket))
+        assert clocks_of(ticket)["resolve"].breached_at is None
+        timers.sweep_all()
+    resolve = clocks_of(ticket)["resolve"]
+    assert (resolve.state, resolve.breached_at) == (ClockState.RUNNING, T0 + timedelta(hours=4))
+    breaches = list(
+        TicketEvent.objects.filter(ticket=ticket, kind="sla_breached", data__clock="resolve").values_list(
+            "created_at", flat=True
+        )
+    )
+    assert breaches == [T0 + timedelta(hours=4)]

@@ -138,21 +138,11 @@ def test_untouched_for_two_hours_sends_sms_to_owner_and_superior_unless_accepted
     assert not TicketEvent.objects.filter(ticket=handled, kind="sla_escalated").exists()
 
 
-def test_reassigning_or_holding_stops_pending_levels(org):
+def test_holding_stops_pending_levels(org):
     escalation("Task_repair", (EscalationAnchor.STEP_START, timedelta(hours=2), ["owner"], ["in_app"]))
     with time_machine.travel(T0, tick=False):
-        reassigned = open_ticket(org)
-        dispatch(org, reassigned)
         held = open_ticket(org)
         dispatch(org, held)
-        step = active_step(reassigned)
-        services.reassign_step(
-            ticket=fresh(reassigned),
-            step_id=step.pk,
-            actor=org.dispatcher,
-            new_owner=org.tech2,
-            reason="调休",
-        )
         services.put_on_hold(
             ticket=fresh(held), actor=org.tech, status="waiting_customer", reason="客户不在店"
         )
@@ -160,6 +150,85 @@ def test_reassigning_or_holding_stops_pending_levels(org):
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
         timers.sweep_all()
     assert not TicketEvent.objects.filter(kind="sla_escalated").exists()
+
+
+def _escalated(ticket):
+    return [
+        (at, data["level"], data["to"]) for kind, at, data in sla_events(ticket) if kind == "sla_escalated"
+    ]
+
+
+@pytest.mark.parametrize("by", ["person", "system"])
+def test_reassigned_step_left_untouched_escalates_to_the_new_owner_counted_from_the_reassignment(org, by):
+    escalation("Task_repair", (EscalationAnchor.STEP_START, timedelta(hours=2), ["owner"], ["in_app"]))
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    step = active_step(ticket)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        if by == "person":
+            services.reassign_step(
+                ticket=fresh(ticket), step_id=step.pk, actor=org.dispatcher, new_owner=org.tech2, reason="调"
+            )
+        else:
+            services.reassign_as_system(ticket=fresh(ticket), step_id=step.pk, new_owner=org.tech2, why="升")
+    assert list(
+        SlaTimer.objects.filter(ticket=ticket, kind="escalation", fired_at__isnull=True).values_list(
+            "due_at", flat=True
+        )
+    ) == [T0 + timedelta(hours=3)]
+    with time_machine.travel(T0 + timedelta(hours=3) - timedelta(microseconds=1), tick=False):
+        assert timers.sweep_all() == 0  # not at the old owner's 2 h
+    assert _escalated(ticket) == []
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        assert timers.sweep_all() == 1
+        assert timers.sweep_all() == 0
+    assert _escalated(ticket) == [(T0 + timedelta(hours=3), 1, [org.tech2.pk])]
+    assert list(
+        Notification.objects.filter(ticket_id=ticket.pk, event="escalated").values_list("user", flat=True)
+    ) == [org.tech2.pk]
+
+
+def test_reassigned_step_accepted_by_the_new_owner_does_not_escalate(org):
+    escalation("Task_repair", (EscalationAnchor.STEP_START, timedelta(hours=2), ["owner"], ["in_app"]))
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    step = active_step(ticket)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        services.reassign_step(
+            ticket=fresh(ticket), step_id=step.pk, actor=org.dispatcher, new_owner=org.tech2, reason="调休"
+        )
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        services.accept_step(ticket=fresh(ticket), step_id=step.pk, actor=org.tech2)
+    assert not SlaTimer.objects.filter(ticket=ticket, kind="escalation", fired_at__isnull=True).exists()
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        timers.sweep_all()
+    assert _escalated(ticket) == []
+    assert not Notification.objects.filter(ticket_id=ticket.pk, event="escalated").exists()
+
+
+def test_reassigning_a_breached_step_re_arms_breach_levels_from_the_reassignment(org):
+    store_policy(steps={"Task_repair": (timedelta(hours=1), False)})
+    escalation("Task_repair", (EscalationAnchor.BREACH, timedelta(minutes=30), ["owner"], ["in_app"]))
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+    step = active_step(ticket)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        timers.sweep_all()  # the step breaches: its level is armed for T0 + 1.5 h
+    with time_machine.travel(T0 + timedelta(hours=1, minutes=20), tick=False):
+        services.reassign_step(
+            ticket=fresh(ticket), step_id=step.pk, actor=org.dispatcher, new_owner=org.tech2, reason="调休"
+        )
+    assert list(
+        SlaTimer.objects.filter(ticket=ticket, kind="escalation", fired_at__isnull=True).values_list(
+            "due_at", flat=True
+        )
+    ) == [T0 + timedelta(hours=1, minutes=50)]
+    with time_machine.travel(T0 + timedelta(hours=1, minutes=50), tick=False):
+        assert timers.sweep_all() == 1
+    assert _escalated(ticket) == [(T0 + timedelta(hours=1, minutes=50), 1, [org.tech2.pk])]
 
 
 def test_audit_chain_stays_intact_after_sla_events(org):

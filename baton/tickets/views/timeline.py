@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from baton.accounts.models import User
+from baton.automation.models import Strategy
 from baton.sla import timeline as sla_timeline
 from baton.tickets.forms import outcome_for, step_display_name
 from baton.tickets.models import Attachment, Comment, FaultCategory, Priority, Status, TicketEvent
@@ -187,6 +188,8 @@ def _describe(event: TicketEvent, actor: str, names: _Names) -> Entry:
         entry.changes = _changes(data, names)
     elif kind.startswith("sla_"):
         entry.text, entry.colour, entry.note = sla_timeline.describe(kind, data, step)
+    elif kind in SYSTEM_KINDS:
+        entry = _system(entry, kind, data, step)
     else:
         entry.text = _("%(actor)s：%(kind)s") % {"actor": actor, "kind": kind}
         entry.changes = _changes(data, names)
@@ -231,6 +234,76 @@ def _approval(entry: Entry, kind: str, data: Mapping[str, Any], step: str) -> En
     return entry
 
 
+SYSTEM_KINDS = frozenset(
+    {"rule_fired", "rule_failed", "auto_dispatch_skipped", "auto_dispatch_failed", "department_changed"}
+)
+
+
+def _action_types() -> dict[str, str]:
+    return {
+        "add_collaborator": _("Add a collaborator"),
+        "notify": _("Notify people or roles"),
+        "escalate": _("Escalate"),
+        "webhook": _("Call a webhook"),
+        "follow_up": _("Create a follow-up ticket"),
+    }
+
+
+def _strategy(value: Any) -> str:
+    return _choice(Strategy, value) if value else "—"
+
+
+def _action(action: Any) -> str:
+    """One action of a rule, as people read it (``优先级 → 紧急``, ``自动派工（负载最少）``)."""
+    if not isinstance(action, Mapping):
+        return str(action)
+    kind = str(action.get("type") or "")
+    if kind in ("set_priority", "set_field"):
+        name = "priority" if kind == "set_priority" else str(action.get("field") or "")
+        value = action.get("priority") if kind == "set_priority" else action.get("value")
+        label = _field_labels().get(name, name)
+        return f"{label} → {_value(name, value, _Names(()))}"
+    if kind == "dispatch":
+        return _("auto-dispatch (%(strategy)s)") % {"strategy": _strategy(action.get("strategy"))}
+    return _action_types().get(kind, kind)
+
+
+def _system(entry: Entry, kind: str, data: Mapping[str, Any], step: str) -> Entry:
+    """What automation did: a rule ran or failed, auto-dispatch chose nobody or failed, a hand-over."""
+    if kind == "rule_fired":
+        actions = data.get("actions") or []
+        what = _("，").join(_action(a) for a in actions) if isinstance(actions, list) else ""
+        entry.text = _("Rule “%(name)s” ran: %(actions)s") % {"name": data.get("name", ""), "actions": what}
+        entry.note = "; ".join(str(r) for r in data.get("results") or [] if r)
+        entry.colour = "indigo"
+    elif kind == "rule_failed":
+        entry.text = _("Rule “%(name)s” failed; the ticket was left as it was") % {
+            "name": data.get("name", "")
+        }
+        entry.note, entry.colour = str(data.get("error") or ""), "red"
+    elif kind == "auto_dispatch_skipped":
+        entry.text = _("Auto-dispatch (%(strategy)s) chose nobody: “%(step)s” stays with the dispatcher") % {
+            "strategy": _strategy(data.get("strategy")),
+            "step": step,
+        }
+        entry.note, entry.colour = str(data.get("reason") or ""), "orange"
+    elif kind == "auto_dispatch_failed":
+        entry.text = _("Auto-dispatch (%(strategy)s) failed: “%(step)s” stays with the dispatcher") % {
+            "strategy": _strategy(data.get("strategy")),
+            "step": step,
+        }
+        entry.note, entry.colour = str(data.get("error") or ""), "red"
+    else:  # department_changed
+        before, after = ([*(data.get("department_names") or []), "", ""])[:2]
+        entry.text = _("%(actor)s handed the ticket over to %(department)s") % {
+            "actor": entry.actor,
+            "department": after,
+        }
+        entry.changes = [Change(_("处理部门"), before or "—", after or "—")]
+        entry.reason, entry.colour = str(data.get("reason") or ""), "orange"
+    return entry
+
+
 def _decided(entry: Entry, data: Mapping[str, Any], names: _Names) -> Entry:
     """A decision table triaged the ticket (``baton.workflows.decisions.triage``)."""
     decision = f"{data.get('name', '')} v{data.get('version', '')}"
@@ -262,6 +335,8 @@ def _completed(entry: Entry, data: Mapping[str, Any], step: str, names: _Names) 
     if outcome == "assign":
         technician = names((changes.get("technician") or [None, None])[1])
         entry.text = _("%(actor)s 派工给 %(technician)s") % {"actor": actor, "technician": technician}
+        if data.get("auto"):
+            entry.text = _("Auto-dispatch: %(technician)s chosen") % {"technician": technician}
         entry.colour = "blue"
         entry.changes = _changes(data, names, skip=("technician",))
     elif outcome == "done":

@@ -25,6 +25,8 @@ STATUS_COLOURS: dict[str, str] = {
     Status.WAITING_DISPATCH: "orange",
     Status.IN_REPAIR: "blue",
     Status.WAITING_ACCEPTANCE: "purple",
+    Status.WAITING_PARTS: "yellow",
+    Status.WAITING_CUSTOMER: "pink",
     Status.IN_PROGRESS: "azure",
     Status.CLOSED: "green",
     Status.CANCELLED: "secondary",
