@@ -150,8 +150,16 @@ def on_department_changed(event: bus.DomainEvent) -> None:
     if event.ticket_id is None:
         return
     open_steps = Step.objects.filter(ticket_id=event.ticket_id, state=StepState.ACTIVE)
-    escalation.disarm(step_ids=list(open_steps.values_list("pk", flat=True)))
+    step_ids = list(open_steps.values_list("pk", flat=True))
+    escalation.disarm(step_ids=step_ids)
     recompute.recompute_ticket(ticket_id=event.ticket_id, reason="department_changed", record_event=False)
+    _rearm_open_steps(_ticket(event), step_ids, clock.now())
+
+
+def _rearm_open_steps(ticket: Ticket, step_ids: list[int], since: datetime) -> None:
+    """Escalation levels disarmed by a hold or a hand-over start again, counted from ``since``."""
+    for step in Step.objects.filter(pk__in=step_ids, state=StepState.ACTIVE).select_related("owner"):
+        escalation.rearm_for_new_owner(step=step, ticket=ticket, since=since)
 
 
 def on_status_changed(event: bus.DomainEvent) -> bool:
@@ -182,6 +190,7 @@ def on_status_changed(event: bus.DomainEvent) -> bool:
         return resumed
     if before in plan.pause_statuses:
         clocks.resume_clocks(open_clocks, at=now)
+        _rearm_open_steps(ticket, [c.step_id for c in open_clocks if c.step_id is not None], now)
         if clocks.mirror_due_times(ticket, open_clocks):
             Ticket.objects.filter(pk=ticket.pk).update(due_at=ticket.due_at)
             resumed = True

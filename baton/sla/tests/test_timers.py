@@ -267,3 +267,41 @@ def test_escalation_level_posts_to_its_group_robots_and_to_the_region_manager(or
     assert posts == [("dingtalk", robot.pk, None)]
     notes = list(Notification.objects.filter(event="escalated").values_list("user", "ticket_id"))
     assert notes == [(org.admin.pk, ticket.pk)]  # the manager above 华北区 (总部), in-app only
+
+
+def test_resuming_a_held_ticket_rearms_its_levels_counted_from_the_resumption(org):
+    escalation("Task_repair", (EscalationAnchor.STEP_START, timedelta(hours=2), ["owner"], ["in_app"]))
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+        dispatch(org, ticket)
+        services.put_on_hold(
+            ticket=fresh(ticket), actor=org.tech, status="waiting_customer", reason="客户不在店"
+        )
+    assert not SlaTimer.objects.filter(kind="escalation", fired_at__isnull=True).exists()
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        services.resume_ticket(ticket=fresh(ticket), actor=org.tech)
+    unfired = SlaTimer.objects.filter(kind="escalation", fired_at__isnull=True)
+    armed = list(unfired.values_list("due_at", flat=True))
+    assert armed == [T0 + timedelta(hours=3)]
+    with time_machine.travel(T0 + timedelta(hours=2, minutes=59), tick=False):
+        timers.sweep_all()
+    assert not TicketEvent.objects.filter(kind="sla_escalated").exists()
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=1), tick=False):
+        timers.sweep_all()
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_escalated").count() == 1
+
+
+def test_a_ticket_handed_to_another_department_keeps_escalating_for_the_new_owner(org):
+    escalation("Task_dispatch", (EscalationAnchor.STEP_START, timedelta(hours=2), ["owner"], ["in_app"]))
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        services.transfer_ticket(ticket=fresh(ticket), department=org.south, reason="华南区负责冷柜")
+    step = active_step(ticket)
+    assert step.owner == org.south_dispatcher
+    armed = list(
+        SlaTimer.objects.filter(kind="escalation", fired_at__isnull=True, clock__step=step).values_list(
+            "due_at", flat=True
+        )
+    )
+    assert armed == [T0 + timedelta(hours=3)]
