@@ -15,8 +15,10 @@ Which event does what to the ticket's clocks:
 ``approver_added``  start the added approver's step clock; an approver queued behind them (前加签)
                     has their clock cancelled until ``step_resumed`` starts it again
 ``step_resumed``    start the resumed step's clock afresh
-``department_changed``  re-plan the ticket (its calendar may have changed); levels of moved steps go
-``status_changed``  pause/resume on the policy's pause statuses; leaving 待派工 stops
+``department_changed``  re-plan the ticket (its calendar may have changed); levels of moved steps are
+                    armed again for their new owners, counted from the hand-over
+``status_changed``  pause/resume on the policy's pause statuses (a pause drops pending escalation
+                    levels, the end of the pause arms them again counted from then); leaving 待派工 stops
                     ``dispatch`` and starts ``accept``; 待验收/closed stops ``resolve``;
                     leaving 待验收 back to work (acceptance rejected) runs ``resolve`` again,
                     the time waiting for acceptance not counted (as a pause);
