@@ -60,7 +60,10 @@ def step_spec(ticket: Ticket, step: Step) -> engine.StepSpec | None:
     """The step as drawn in the ticket's flow version (from the cached compiled flow, no instance load)."""
     if ticket.flow_instance_id is None:
         return None
-    version = FlowVersion.objects.filter(instances__pk=ticket.flow_instance_id).first()
+    version = next(
+        iter(FlowVersion.objects.filter(instances__pk=ticket.flow_instance_id).only("pk", "spec_json")[:1]),
+        None,
+    )
     return flows.flow_of(version).steps.get(step.key) if version is not None else None
 
 

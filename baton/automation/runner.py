@@ -79,7 +79,13 @@ def on_event(event: bus.DomainEvent) -> bool:
         return False
     depth = sum(1 for cause in event.causes if cause.startswith("rule:"))
     changed = False
-    for rule in Rule.objects.filter(enabled=True, trigger=trigger).order_by("order", "pk"):
+    shared = bus.scratch()  # rules do not change while one ticket change runs: read them once
+    rules = shared.get(("rules", trigger))
+    if rules is None:
+        rules = shared[("rules", trigger)] = list(
+            Rule.objects.filter(enabled=True, trigger=trigger).order_by("order", "pk")
+        )
+    for rule in rules:
         if f"rule:{rule.pk}" in event.causes:
             continue  # its own consequence: no loops
         if depth >= MAX_CHAIN_DEPTH:

@@ -59,6 +59,7 @@ class _State(threading.local):
         self.depth = 0
         self.pending: list[DomainEvent] = []
         self.delivered = 0
+        self.scratch: dict[Any, Any] = {}
 
 
 _state = _State()
@@ -78,6 +79,16 @@ def unsubscribe(name: str, handler: Handler) -> None:
 def subscribers() -> list[tuple[str, Handler]]:
     """Who listens to what, in delivery order (for docs, admin and tests)."""
     return list(_subscribers)
+
+
+def scratch() -> dict[Any, Any]:
+    """A dict that lives as long as the outermost publishing transaction (a fresh one outside).
+
+    For lookups that cannot change while one ticket change and its reactions run — which SLA policy
+    and calendar a ticket of this kind gets, which rules an event triggers — so that the several
+    subscribers reacting to one change do not each read them again.
+    """
+    return _state.scratch if _state.depth else {}
 
 
 def current_causes() -> tuple[str, ...]:
@@ -153,6 +164,7 @@ def atomic_block() -> Iterator[None]:
             _state.depth -= 1
             if outermost:
                 _state.delivered = 0
+                _state.scratch.clear()
 
 
 @contextmanager
@@ -193,5 +205,6 @@ def atomic(func: Callable[P, R]) -> Callable[P, R]:
                 _state.depth -= 1
                 if outermost:
                     _state.delivered = 0
+                    _state.scratch.clear()
 
     return wrapper

@@ -16,6 +16,7 @@ from typing import Any, cast
 from django.db.models import Q, QuerySet
 
 from baton.accounts.models import Department
+from baton.core import bus
 from baton.core.errors import NotFound
 from baton.customers.models import Site
 
@@ -217,7 +218,11 @@ def plan_for(ticket: Any) -> Plan:
     cached = ticket.__dict__.get("_sla_plan")
     if cached is not None and cached[0] == key:
         return cast(Plan, cached[1])
-    plan = Plan(policy=match_policy(ticket), calendar_id=calendar_id_for(ticket))
+    shared = bus.scratch()  # the other subscribers of this change re-read the ticket: share its plan
+    plan = shared.get(("sla_plan", key))
+    if plan is None:
+        plan = Plan(policy=match_policy(ticket), calendar_id=calendar_id_for(ticket))
+        shared[("sla_plan", key)] = plan
     ticket.__dict__["_sla_plan"] = (key, plan)
     return plan
 

@@ -99,3 +99,16 @@ def test_emit_outside_a_publishing_transaction_is_dropped(received):
     with bus.atomic_block():
         pass
     assert received == []
+
+
+def test_scratch_lives_for_one_outermost_publishing_transaction():
+    assert bus.scratch() == {}
+    bus.scratch()["x"] = 1
+    assert bus.scratch() == {}  # outside a block every call gets a fresh dict
+    with bus.atomic_block():
+        bus.scratch()["x"] = 1
+        with bus.atomic_block():
+            assert bus.scratch() == {"x": 1}
+        assert bus.scratch() == {"x": 1}
+    with bus.atomic_block():
+        assert bus.scratch() == {}
