@@ -290,10 +290,13 @@ def on_step_entered(event: bus.DomainEvent) -> bool:
     """
     if event.step_id is None or event.ticket_id is None:
         return False
-    step = (
-        Step.objects.select_related("ticket", "ticket__department", "ticket__flow_instance")
-        .filter(pk=event.step_id, state=StepState.ACTIVE)
-        .first()
+    step = next(
+        iter(
+            Step.objects.select_related("ticket", "ticket__department")
+            .filter(pk=event.step_id, state=StepState.ACTIVE)
+            .order_by()[:1]
+        ),
+        None,
     )
     if step is None or not step.ticket.is_open:
         return False
