@@ -105,6 +105,11 @@ def caused_by(cause: str) -> Iterator[None]:
         _causes.reset(token)
 
 
+def publishing() -> bool:
+    """True inside an :func:`atomic` service or :func:`atomic_block` (where events are delivered)."""
+    return _state.depth > 0
+
+
 def emit(
     name: str,
     *,

@@ -62,6 +62,10 @@ def record(
 def flush(ticket: Ticket) -> int:
     """Write the ticket's recorded events in one INSERT; returns how many."""
     pending: list[TicketEvent] = ticket.__dict__.pop("_pending_events", [])
+    if pending and not bus.publishing():
+        # A service on plain transaction.atomic would write events nobody reacts to (SLA clocks,
+        # rules): every writer of ticket events runs under @bus.atomic or bus.atomic_block().
+        raise RuntimeError("Ticket events written outside bus.atomic: subscribers would never see them.")
     if pending:
         TicketEvent.objects.bulk_create(pending)
         for event in pending:

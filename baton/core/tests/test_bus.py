@@ -112,3 +112,17 @@ def test_scratch_lives_for_one_outermost_publishing_transaction():
         assert bus.scratch() == {"x": 1}
     with bus.atomic_block():
         assert bus.scratch() == {}
+
+
+def test_ticket_events_written_outside_a_publishing_transaction_are_refused(org):
+    from django.db import transaction
+
+    from baton.tickets import events
+
+    ticket = open_ticket(org)
+    before = ticket.events.count()
+    with transaction.atomic():
+        events.record(ticket, "comment_added", actor=None, data={})
+        with pytest.raises(RuntimeError, match=r"outside bus\.atomic"):
+            events.flush(ticket)
+    assert ticket.events.count() == before
