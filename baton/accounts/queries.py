@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from baton.core import refcache
+
 from .models import ApiToken, Delegation, Department, Role, RoleAssignment, User
 
 STAFF_ROLES = {Role.AGENT, Role.DISPATCHER, Role.TECHNICIAN, Role.APPROVER, Role.MANAGER}
@@ -21,14 +23,22 @@ def is_admin(user: Any) -> bool:
     return Role.ADMIN in roles_of(user)
 
 
-def _assignments(user: User) -> list[tuple[str, int | None, str]]:
-    """(role, department id, department path) for the user, cached on the instance for the request."""
-    cached: list[tuple[str, int | None, str]] | None = getattr(user, "_baton_roles", None)
+def _assignments(user: User) -> tuple[tuple[str, int | None, str], ...]:
+    """(role, department id, department path) for the user.
+
+    Cached on the instance for the request, and in the process until a role or department changes.
+    """
+    cached: tuple[tuple[str, int | None, str], ...] | None = getattr(user, "_baton_roles", None)
     if cached is None:
-        cached = [
-            (ra.role, ra.department_id, ra.department.path if ra.department else "/")
-            for ra in RoleAssignment.objects.filter(user=user).select_related("department").order_by()
-        ]
+        user_id = user.pk
+        cached = refcache.cached(
+            ("accounts.roles", user_id),
+            ("accounts_roleassignment", "accounts_department"),
+            lambda: tuple(
+                (ra.role, ra.department_id, ra.department.path if ra.department else "/")
+                for ra in RoleAssignment.objects.filter(user_id=user_id).select_related("department")
+            ),
+        )
         user._baton_roles = cached  # type: ignore[attr-defined]
     return cached
 
@@ -135,7 +145,10 @@ def delegate_for(user: User, at: datetime) -> User | None:
     seen = {user.pk}
     current: User | None = None
     person = user
+    away_users = _away_user_ids()
     for _hop in range(MAX_DELEGATION_HOPS):
+        if person.pk not in away_users:  # nobody who is away now or later: no query (the usual case)
+            break
         away = (
             Delegation.objects.filter(
                 user=person, cancelled_at__isnull=True, starts_at__lte=at, ends_at__gt=at
@@ -149,6 +162,20 @@ def delegate_for(user: User, at: datetime) -> User | None:
         current = person = away.delegate
         seen.add(person.pk)
     return current
+
+
+def _away_user_ids() -> frozenset[int]:
+    """Who has a delegation that is not cancelled (kept until a delegation changes).
+
+    A superset of who is away at any moment: the exact period is checked against the row.
+    """
+    return refcache.cached(
+        "accounts.delegating_users",
+        ("accounts_delegation",),
+        lambda: frozenset(
+            Delegation.objects.filter(cancelled_at__isnull=True).values_list("user_id", flat=True).distinct()
+        ),
+    )
 
 
 def delegate_candidates(user: User) -> QuerySet[User]:

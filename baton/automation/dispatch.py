@@ -22,13 +22,13 @@ from django.db.models import Count
 
 from baton.accounts import queries as people
 from baton.accounts.models import Department, Role, User
-from baton.core import bus, clock
+from baton.core import bus, clock, refcache
 from baton.core.errors import BatonError
+from baton.tickets import queries as ticket_queries
 from baton.tickets import services as tickets
 from baton.tickets.models import OPEN_STATUSES, Step, StepState, Ticket
 from baton.workflows import engine
-from baton.workflows import services as flows
-from baton.workflows.models import FlowVersion
+from baton.workflows import queries as flow_queries
 
 from .models import (
     Coverage,
@@ -60,11 +60,9 @@ def step_spec(ticket: Ticket, step: Step) -> engine.StepSpec | None:
     """The step as drawn in the ticket's flow version (from the cached compiled flow, no instance load)."""
     if ticket.flow_instance_id is None:
         return None
-    version = next(
-        iter(FlowVersion.objects.filter(instances__pk=ticket.flow_instance_id).only("pk", "spec_json")[:1]),
-        None,
-    )
-    return flows.flow_of(version).steps.get(step.key) if version is not None else None
+    loaded = ticket.flow_instance if Ticket.flow_instance.is_cached(ticket) else None
+    flow = flow_queries.flow_of_instance(loaded, ticket.flow_instance_id)
+    return flow.steps.get(step.key) if flow is not None else None
 
 
 def is_dispatch_step(spec: engine.StepSpec) -> bool:
@@ -77,8 +75,16 @@ def strategy_for(ticket: Ticket, spec: engine.StepSpec) -> str | None:
     prop = spec.properties.get("auto_dispatch", "").strip()
     if prop:
         return prop if prop in Strategy.values else None
-    setting = DispatchSetting.objects.filter(department_id=ticket.department_id, enabled=True).first()
-    return setting.strategy if setting else None
+    return _department_strategies().get(ticket.department_id)
+
+
+def _department_strategies() -> dict[int, str]:
+    """Department id → its enabled strategy (kept until a setting changes: every step entered asks)."""
+    return refcache.cached(
+        "automation.dispatch_settings",
+        ("automation_dispatchsetting",),
+        lambda: dict(DispatchSetting.objects.filter(enabled=True).values_list("department_id", "strategy")),
+    )
 
 
 # ---------------------------------------------------------------------------- candidates
@@ -290,7 +296,16 @@ def on_step_entered(event: bus.DomainEvent) -> bool:
     """
     if event.step_id is None or event.ticket_id is None:
         return False
-    step = next(
+    entered = ticket_queries.step_in_change(event.step_id)
+    if entered is None:
+        return False
+    spec = step_spec(ticket_queries.ticket_in_change(event.ticket_id), entered)
+    if spec is None or not is_dispatch_step(spec):
+        return False
+    strategy = strategy_for(ticket_queries.ticket_in_change(event.ticket_id), spec)
+    if strategy is None:
+        return False
+    step = next(  # the row as it is now: still active, on an open ticket (locked by the service)
         iter(
             Step.objects.select_related("ticket", "ticket__department")
             .filter(pk=event.step_id, state=StepState.ACTIVE)
@@ -301,12 +316,6 @@ def on_step_entered(event: bus.DomainEvent) -> bool:
     if step is None or not step.ticket.is_open:
         return False
     ticket = step.ticket
-    spec = step_spec(ticket, step)
-    if spec is None or not is_dispatch_step(spec):
-        return False
-    strategy = strategy_for(ticket, spec)
-    if strategy is None:
-        return False
     try:
         with bus.savepoint():
             apply_strategy(ticket=ticket, step=step, strategy=strategy)

@@ -17,10 +17,11 @@ from typing import Any
 
 from django.db import transaction
 
-from baton.core import bus, cel, clock
+from baton.core import bus, cel, clock, refcache
 from baton.core.errors import BatonError
+from baton.tickets import queries as ticket_queries
 from baton.tickets import services as tickets
-from baton.tickets.models import OPEN_STATUSES, Step, Ticket
+from baton.tickets.models import OPEN_STATUSES, Ticket
 
 from . import actions
 from .catalog import VARIABLE_NAMES, ticket_variables
@@ -67,9 +68,18 @@ def _trigger_matches(rule: Rule, event: bus.DomainEvent) -> bool:
     if rule.trigger in (Trigger.STEP_ENTERED, Trigger.STEP_COMPLETED) and rule.trigger_step:
         if event.step_id is None:
             return False
-        key = Step.objects.filter(pk=event.step_id).values_list("key", flat=True).first()
-        return key == rule.trigger_step
+        step = ticket_queries.step_in_change(event.step_id)
+        return step is not None and step.key == rule.trigger_step
     return True
+
+
+def enabled_rules(trigger: str) -> tuple[Rule, ...]:
+    """The enabled rules for a trigger in running order (kept in the process until a rule changes)."""
+    return refcache.cached(
+        ("automation.rules", trigger),
+        ("automation_rule",),
+        lambda: tuple(Rule.objects.filter(enabled=True, trigger=trigger).order_by("order", "pk")),
+    )
 
 
 def on_event(event: bus.DomainEvent) -> bool:
@@ -79,13 +89,7 @@ def on_event(event: bus.DomainEvent) -> bool:
         return False
     depth = sum(1 for cause in event.causes if cause.startswith("rule:"))
     changed = False
-    shared = bus.scratch()  # rules do not change while one ticket change runs: read them once
-    rules = shared.get(("rules", trigger))
-    if rules is None:
-        rules = shared[("rules", trigger)] = list(
-            Rule.objects.filter(enabled=True, trigger=trigger).order_by("order", "pk")
-        )
-    for rule in rules:
+    for rule in enabled_rules(trigger):
         if f"rule:{rule.pk}" in event.causes:
             continue  # its own consequence: no loops
         if depth >= MAX_CHAIN_DEPTH:

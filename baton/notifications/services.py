@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from baton.accounts.models import User
-from baton.core import clock
+from baton.core import clock, refcache
 from baton.core.errors import ValidationFailed
 
 from . import conf, outbox
@@ -94,6 +94,15 @@ def _insert(model: type[_Row], rows: list[_Row]) -> int:
     return len(fresh)
 
 
+def saved_preferences() -> dict[int, UserNotificationPreference]:
+    """User id → the preference they saved (kept in the process until someone saves theirs)."""
+    return refcache.cached(
+        "notifications.preferences",
+        ("notifications_usernotificationpreference",),
+        lambda: {pref.user_id: pref for pref in UserNotificationPreference.objects.all()},
+    )
+
+
 def notify(
     *,
     recipients: Sequence[User],
@@ -118,7 +127,7 @@ def notify(
         raise ValueError(f"notify() sends to people via in_app, email or sms, not {sorted(unknown)}.")
     now = clock.now()
     people = list({user.pk: user for user in recipients if user.is_active}.values())
-    prefs = {p.user_id: p for p in UserNotificationPreference.objects.filter(user__in=people)}
+    prefs = saved_preferences()
     notifications: list[Notification] = []
     messages: list[OutboxMessage] = []
     for user in people:

@@ -1,8 +1,8 @@
 """Reads about calendars: rows in, a pure ``Calendar`` out.
 
-Nothing is cached across requests: an admin's change to a calendar must show in the next due time
-computed anywhere. Within one request or one job run, :class:`CalendarCache` avoids loading the
-same calendar twice (a ticket list computing many due times, a timer sweep).
+Calendars, policies and the site/department calendar choice are kept in the process by
+``core.refcache``, which drops them the moment their tables are written anywhere: an admin's change
+shows in the next due time computed by any process.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from baton.accounts.models import Department
-from baton.core import bus
+from baton.core import bus, refcache
 from baton.core.errors import NotFound
 from baton.customers.models import Site
 
@@ -68,30 +67,6 @@ def calendar_by_code(code: str) -> Calendar:
     return to_calendar(get_calendar_row(code=code))
 
 
-class CalendarCache:
-    """Loads each calendar once; make one per request or job run and let it go with it."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[int, Calendar] = {}
-        self._code_to_id: dict[str, int] = {}
-
-    def _load(self, row: BusinessCalendar) -> Calendar:
-        calendar = to_calendar(row)
-        self._by_id[row.pk] = calendar
-        self._code_to_id[row.code] = row.pk
-        return calendar
-
-    def by_id(self, calendar_id: int) -> Calendar:
-        cached = self._by_id.get(calendar_id)
-        return cached if cached is not None else self._load(get_calendar_row(calendar_id=calendar_id))
-
-    def by_code(self, code: str) -> Calendar:
-        calendar_id = self._code_to_id.get(code)
-        if calendar_id is not None:
-            return self._by_id[calendar_id]
-        return self._load(get_calendar_row(code=code))
-
-
 # ---------------------------------------------------------------------------- targets for tickets
 
 
@@ -113,53 +88,73 @@ class Target:
         return add_wall_time(start, duration, pauses)
 
 
-@lru_cache(maxsize=64)
-def _calendar_version(calendar_id: int, revision: int) -> Calendar:
-    return calendar_by_id(calendar_id)
+CALENDAR_TABLES = ("sla_businesscalendar", "sla_workingperiod", "sla_calendarholiday")
+POLICY_TABLES = ("sla_slapolicy", "sla_slasteptarget")
 
 
 def calendar_by_id_cached(calendar_id: int) -> Calendar:
-    """The pure calendar, rebuilt whenever its rows changed (``revision``: one cheap query).
+    """The pure calendar, kept in the process until a calendar, its hours or holidays change."""
+    return refcache.cached(
+        ("sla.calendar", calendar_id), CALENDAR_TABLES, lambda: calendar_by_id(calendar_id)
+    )
 
-    The calendar services put a new random ``revision`` on every change, so a process never computes with a
-    stale definition; the cache is keyed by it and bounded.
-    """
-    revision = BusinessCalendar.objects.filter(pk=calendar_id).values_list("revision", flat=True).first()
-    if revision is None:
-        raise NotFound("No such business calendar.")
-    return _calendar_version(calendar_id, revision)
+
+def active_policies() -> tuple[SlaPolicy, ...]:
+    """Every active policy with its step targets, in matching order (kept until a policy changes)."""
+
+    def load() -> tuple[SlaPolicy, ...]:
+        rows = SlaPolicy.objects.filter(active=True).prefetch_related("step_targets")
+        return tuple(sorted(rows, key=lambda p: (p.order, -p.specificity, p.pk)))
+
+    return refcache.cached("sla.active_policies", POLICY_TABLES, load)
 
 
 def match_policy(ticket: Any) -> SlaPolicy | None:
     """The SLA policy for a ticket: first by ``order``, then the most specific, then the oldest."""
     customer = getattr(ticket, "customer", None)
     level = customer.level if customer is not None else "normal"
-    candidates = SlaPolicy.objects.filter(
-        Q(ticket_type="") | Q(ticket_type=ticket.type),
-        Q(priority="") | Q(priority=ticket.priority),
-        Q(customer_level="") | Q(customer_level=level),
-        Q(site__isnull=True) | Q(site_id=ticket.site_id),
-        active=True,
-    ).prefetch_related("step_targets")
-    ranked = sorted(candidates, key=lambda p: (p.order, -p.specificity, p.pk))
-    return ranked[0] if ranked else None
+    for policy in active_policies():
+        if (
+            policy.ticket_type in ("", ticket.type)
+            and policy.priority in ("", ticket.priority)
+            and policy.customer_level in ("", level)
+            and policy.site_id in (None, ticket.site_id)
+        ):
+            return policy
+    return None
+
+
+def _site_calendars() -> dict[int, int]:
+    return refcache.cached(
+        "sla.site_calendars",
+        ("customers_site",),
+        lambda: dict(Site.objects.filter(calendar__isnull=False).values_list("pk", "calendar_id")),
+    )
+
+
+def _department_calendars() -> dict[int, tuple[str, int | None]]:
+    return refcache.cached(
+        "sla.department_calendars",
+        ("accounts_department",),
+        lambda: {
+            pk: (path, calendar_id)
+            for pk, path, calendar_id in Department.objects.values_list("pk", "path", "calendar_id")
+        },
+    )
 
 
 def calendar_id_for(ticket: Any) -> int | None:
     """The site's calendar, else the nearest department up the tree that has one, else none (24×7)."""
     site_id = getattr(ticket, "site_id", None)
-    if site_id is not None:
-        site_calendar = Site.objects.filter(pk=site_id).values_list("calendar_id", flat=True).first()
-        if site_calendar is not None:
-            return int(site_calendar)
-    path = Department.objects.filter(pk=ticket.department_id).values_list("path", flat=True).first() or ""
+    if site_id is not None and (site_calendar := _site_calendars().get(site_id)) is not None:
+        return site_calendar
+    departments = _department_calendars()
+    path = departments.get(ticket.department_id, ("", None))[0]
     ids = [int(part) for part in path.strip("/").split("/") if part.isdigit()] or [ticket.department_id]
-    found = dict(
-        Department.objects.filter(pk__in=ids, calendar__isnull=False).values_list("pk", "calendar_id")
-    )
     for department_id in reversed(ids):  # deepest first
-        if department_id in found:
-            return int(found[department_id])
+        calendar_id = departments.get(department_id, ("", None))[1]
+        if calendar_id is not None:
+            return calendar_id
     return None
 
 

@@ -29,10 +29,12 @@ Which event does what to the ticket's clocks:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from baton.core import bus, clock
+from baton.tickets import queries as ticket_queries
 from baton.tickets.models import Priority, Status, Step, StepState, Ticket
 from baton.tickets.services import RESOLVE_TARGETS
 
@@ -50,7 +52,15 @@ FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
 
 def _ticket(event: bus.DomainEvent) -> Ticket:
     assert event.ticket_id is not None
-    return Ticket.objects.select_related("customer", "department").get(pk=event.ticket_id)
+    return ticket_queries.ticket_in_change(event.ticket_id)
+
+
+def _step(event: bus.DomainEvent) -> Step:
+    assert event.step_id is not None
+    step = ticket_queries.step_in_change(event.step_id)
+    if step is None:
+        raise Step.DoesNotExist(f"step {event.step_id}")
+    return step
 
 
 def on_created(event: bus.DomainEvent) -> None:
@@ -75,9 +85,7 @@ def on_created(event: bus.DomainEvent) -> None:
 def on_step_entered(event: bus.DomainEvent) -> None:
     if event.step_id is None:
         return
-    ticket = _ticket(event)
-    step = Step.objects.select_related("owner").get(pk=event.step_id)
-    _start_step_clock(ticket, step)
+    _start_step_clock(_ticket(event), _step(event))
 
 
 def _start_step_clock(ticket: Ticket, step: Step) -> None:
@@ -115,9 +123,8 @@ def on_step_done(event: bus.DomainEvent) -> None:
 def on_step_reassigned(event: bus.DomainEvent) -> None:
     if event.step_id is None:
         return
-    ticket = _ticket(event)
-    step = Step.objects.select_related("owner").get(pk=event.step_id)
-    escalation.rearm_for_new_owner(step=step, ticket=ticket, since=clock.now())
+    step = Step.objects.select_related("owner").get(pk=event.step_id)  # its new owner
+    escalation.rearm_for_new_owner(step=step, ticket=_ticket(event), since=clock.now())
 
 
 def on_step_cancelled(event: bus.DomainEvent) -> None:
@@ -131,7 +138,7 @@ def on_approver_added(event: bus.DomainEvent) -> None:
     if event.step_id is None:
         return
     ticket = _ticket(event)
-    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    step = _step(event)
     if step.resumes_id is not None:  # the approver it stands before waits (queued): their clock stops
         on_step_cancelled(replace(event, step_id=step.resumes_id))
         escalation.disarm(step_ids=[step.resumes_id])
@@ -143,7 +150,7 @@ def on_step_resumed(event: bus.DomainEvent) -> None:
         return
     on_step_cancelled(event)  # a clock still open for it (none, normally) is replaced
     ticket = _ticket(event)
-    step = Step.objects.select_related("owner").get(pk=event.step_id)
+    step = copy.copy(_step(event))
     step.entered_at = clock.now()  # counted from the resumption (not saved: the row keeps its history)
     _start_step_clock(ticket, step)
 
@@ -173,6 +180,8 @@ def on_status_changed(event: bus.DomainEvent) -> bool:
     now = clock.now()
     ticket = _ticket(event)
     plan = plan_for(ticket)
+    if {before, after} <= DISPATCH_STATUSES and not {before, after} & plan.pause_statuses:
+        return False  # still waiting for dispatch (a new ticket getting its first step): no clock moves
     open_clocks = clocks.open_clocks(ticket.pk)
     if before == Status.WAITING_ACCEPTANCE and after not in RESOLVED_STATUSES | FINAL_STATUSES:
         reopened = _reopen_resolve(ticket, now)

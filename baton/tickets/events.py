@@ -18,6 +18,7 @@ from baton.core import bus, clock
 from baton.core.hashing import GENESIS, chain_hash
 
 from .models import Step, Ticket, TicketEvent
+from .queries import share_in_change
 
 
 def _payload(event: TicketEvent) -> dict[str, Any]:
@@ -68,6 +69,7 @@ def flush(ticket: Ticket) -> int:
         raise RuntimeError("Ticket events written outside bus.atomic: subscribers would never see them.")
     if pending:
         TicketEvent.objects.bulk_create(pending)
+        share_in_change(ticket)  # subscribers read it as written (queries.ticket_in_change)
         for event in pending:
             bus.emit(
                 event.kind,

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from baton.core import refcache
+
 from . import engine, services
 from .engine.safexml import parse_xml
 from .models import FlowInstance, FlowVersion
@@ -17,13 +19,38 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 logger = logging.getLogger(__name__)
 
 
+FLOW_TABLES = ("workflows_flowdefinition", "workflows_flowversion")
+
+
 def current_version(ticket_type: str) -> FlowVersion | None:
-    """The most recently deployed version for the ticket type, else the newest default flow."""
-    versions = FlowVersion.objects.defer("bpmn_xml").order_by("-deployed_at", "-pk")
-    version = versions.filter(definition__ticket_type=ticket_type).first()
-    if version is None:
-        version = versions.filter(definition__key=DEFAULT_FLOW_KEY).first()
-    return version
+    """The most recently deployed version for the ticket type, else the newest default flow.
+
+    Kept in the process until the next deploy (``refcache``): every new ticket asks.
+    """
+
+    def load() -> FlowVersion | None:
+        versions = FlowVersion.objects.defer("bpmn_xml").order_by("-deployed_at", "-pk")
+        version = versions.filter(definition__ticket_type=ticket_type).first()
+        if version is None:
+            version = versions.filter(definition__key=DEFAULT_FLOW_KEY).first()
+        return version
+
+    return refcache.cached(("workflows.current_version", ticket_type), FLOW_TABLES, load)
+
+
+def flow_of_instance(instance: FlowInstance | None, instance_id: int | None) -> engine.CompiledFlow | None:
+    """The compiled flow an instance runs (the loaded ``instance`` if there is one, else by id)."""
+    version_id = instance.version_id if instance is not None else None
+    if version_id is None and instance_id is not None:
+        version_id = FlowInstance.objects.filter(pk=instance_id).values_list("version_id", flat=True).first()
+    if version_id is None:
+        return None
+    version = refcache.cached(
+        ("workflows.version", version_id),
+        FLOW_TABLES,
+        lambda: FlowVersion.objects.filter(pk=version_id).only("pk", "spec_json").first(),
+    )
+    return services.flow_of(version) if version is not None else None
 
 
 def version_for_instance(instance_id: int) -> FlowVersion | None:

@@ -46,8 +46,6 @@ class BusinessCalendar(models.Model):
     makeup_weekday = models.PositiveSmallIntegerField(
         _("make-up days work the hours of"), choices=Weekday.choices, default=Weekday.MONDAY
     )
-    #: A new random stamp on every change through ``services`` (keys the per-process cache of pure calendars).
-    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["code"]

@@ -7,7 +7,6 @@ these services cannot disagree. Bad input raises ``ValidationFailed`` and writes
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import date, time
 from typing import NamedTuple
@@ -36,12 +35,6 @@ class HolidaySpec(NamedTuple):
     date: date
     kind: str = HolidayKind.HOLIDAY
     name: str = ""
-
-
-def _new_revision() -> int:
-    """A fresh random stamp: keys the per-process cache of pure calendars (never reused, unlike a counter
-    on a row id that a rolled-back or re-created calendar may get again)."""
-    return secrets.randbits(62)
 
 
 def _add(fields: dict[str, list[str]], field: str, message: str) -> None:
@@ -106,7 +99,6 @@ def validate_calendar(
 def _write_rows(
     calendar: BusinessCalendar, periods: Sequence[PeriodSpec] | None, holidays: Sequence[HolidaySpec] | None
 ) -> None:
-    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=_new_revision())
     if periods is not None:
         calendar.periods.all().delete()
         WorkingPeriod.objects.bulk_create(
@@ -226,7 +218,6 @@ def set_calendar_holiday(
     holiday, _ = CalendarHoliday.objects.update_or_create(
         calendar=calendar, date=day, defaults={"kind": kind, "name": name}
     )
-    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=_new_revision())
     recompute.recompute_for_calendar(calendar_id=calendar.pk)
     return holiday
 
@@ -236,7 +227,6 @@ def remove_calendar_holiday(*, calendar: BusinessCalendar, day: date) -> None:
     deleted, _ = CalendarHoliday.objects.filter(calendar=calendar, date=day).delete()
     if not deleted:
         raise NotFound(f"{day.isoformat()} is not an exception on this calendar.")
-    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=_new_revision())
     recompute.recompute_for_calendar(calendar_id=calendar.pk)
 
 

@@ -57,14 +57,22 @@ def _schedule(clock: SlaClock) -> None:
         clock.warning_at = target.due(clock.started_at, pauses, fraction=clock.warning_percent / 100)
 
 
-def _replace_timers(clock: SlaClock) -> None:
-    """Unfired warning/breach timers at the clock's current times (none unless it is running)."""
-    SlaTimer.objects.filter(
-        clock=clock, fired_at__isnull=True, kind__in=(TimerKind.WARNING, TimerKind.BREACH)
-    ).delete()
+def _replace_timers(clock: SlaClock, *, new: bool = False) -> None:
+    """Unfired warning/breach timers at the clock's current times (none unless it is running).
+
+    ``new``: the clock was just created, so it has no timers yet to delete or to have fired.
+    """
+    if not new:
+        SlaTimer.objects.filter(
+            clock=clock, fired_at__isnull=True, kind__in=(TimerKind.WARNING, TimerKind.BREACH)
+        ).delete()
     if clock.state != ClockState.RUNNING or clock.due_at is None:
         return
-    fired = set(SlaTimer.objects.filter(clock=clock, fired_at__isnull=False).values_list("kind", flat=True))
+    fired: set[str] = (
+        set()
+        if new
+        else set(SlaTimer.objects.filter(clock=clock, fired_at__isnull=False).values_list("kind", flat=True))
+    )
     rows = []
     if clock.warning_at is not None and TimerKind.WARNING not in fired and clock.breached_at is None:
         rows.append(
@@ -108,7 +116,7 @@ def start_clock(
     )
     _schedule(clock)
     clock.save(force_insert=True)
-    _replace_timers(clock)
+    _replace_timers(clock, new=True)
     if step is not None and not paused:
         escalation.arm_step_levels(clock=clock, step=step, ticket=ticket)
     return clock

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import Q
-
 from baton.accounts.models import Department, User
+from baton.core import refcache
 from baton.notifications import services as notifications
 from baton.notifications.models import Channel, ChannelEndpoint
 from baton.sla.models import (
@@ -34,15 +33,27 @@ ROBOT_CHANNELS = (Channel.DINGTALK, Channel.WECOM, Channel.FEISHU)
 ALL_CHANNELS = (*PEOPLE_CHANNELS, *ROBOT_CHANNELS)
 
 
-def levels_for(*, ticket: Ticket, step_key: str) -> list[EscalationLevel]:
-    return list(
-        EscalationLevel.objects.filter(
-            Q(policy__step_key="") | Q(policy__step_key=step_key),
-            Q(policy__ticket_type="") | Q(policy__ticket_type=ticket.type),
-            Q(policy__priority="") | Q(policy__priority=ticket.priority),
-            policy__active=True,
-        ).order_by("policy_id", "level")
+def active_levels() -> tuple[EscalationLevel, ...]:
+    """Every level of the active escalation policies, by policy then level (kept until one changes)."""
+    return refcache.cached(
+        "sla.escalation_levels",
+        ("sla_escalationpolicy", "sla_escalationlevel"),
+        lambda: tuple(
+            EscalationLevel.objects.filter(policy__active=True)
+            .select_related("policy")
+            .order_by("policy_id", "level", "pk")
+        ),
     )
+
+
+def levels_for(*, ticket: Ticket, step_key: str) -> list[EscalationLevel]:
+    return [
+        level
+        for level in active_levels()
+        if level.policy.step_key in ("", step_key)
+        and level.policy.ticket_type in ("", ticket.type)
+        and level.policy.priority in ("", ticket.priority)
+    ]
 
 
 def _arm(clock: SlaClock, anchor: str, since: datetime, ticket: Ticket, step_key: str) -> int:

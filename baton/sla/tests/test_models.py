@@ -13,7 +13,7 @@ from baton.core.errors import NotFound, ValidationFailed
 from baton.sla import services
 from baton.sla.calendar import Calendar, add_business_time
 from baton.sla.models import BusinessCalendar, CalendarHoliday, HolidayKind, WorkingPeriod
-from baton.sla.queries import CalendarCache, calendar_by_code, calendar_by_id, to_calendar
+from baton.sla.queries import calendar_by_code, calendar_by_id, to_calendar
 from baton.sla.services import HolidaySpec, PeriodSpec
 
 pytestmark = pytest.mark.django_db
@@ -187,17 +187,6 @@ def test_unknown_calendars_are_not_found() -> None:
         calendar_by_code("nope")
     with pytest.raises(NotFound):
         calendar_by_id(404)
-
-
-def test_the_cache_loads_each_calendar_once(django_assert_num_queries: Any) -> None:
-    row = make_office()
-    cache = CalendarCache()
-
-    with django_assert_num_queries(3):  # the calendar, its periods, its holidays
-        first = cache.by_code("hq")
-    with django_assert_num_queries(0):
-        assert cache.by_id(row.pk) is first
-        assert cache.by_code("hq") is first
 
 
 @pytest.fixture

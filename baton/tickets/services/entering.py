@@ -19,6 +19,7 @@ from baton.accounts.models import User
 from baton.tickets import events
 from baton.tickets.assignment import escalation_owner, resolve_approvers, resolve_owner, standing_in
 from baton.tickets.models import Step, Ticket, TicketEvent
+from baton.tickets.queries import share_in_change
 from baton.workflows import engine
 
 from ._common import _add_participant, _notify
@@ -93,6 +94,7 @@ def enter_task(
             entered_at=now,
         )
         steps.append(step)
+        share_in_change(step)
         _add_participant(ticket, owner)
         data: dict[str, Any] = {
             "step": step.name,

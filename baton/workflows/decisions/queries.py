@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from baton.core import refcache
 from baton.core.errors import NotFound
 from baton.workflows.engine.parser import CAMUNDA_NS
 from baton.workflows.engine.safexml import parse_xml
@@ -73,12 +74,25 @@ def latest_version(definition: DecisionDefinition) -> DecisionVersion | None:
 
 
 def triage_version(ticket_type: str) -> DecisionVersion | None:
-    """The newest version of the triage decision for ``ticket_type`` (else the one for every type)."""
-    triage = DecisionDefinition.objects.filter(triage=True)
-    for definition in (triage.filter(ticket_type=ticket_type).first(), triage.filter(ticket_type="").first()):
-        if definition is not None and (version := latest_version(definition)) is not None:
-            return version
-    return None
+    """The newest version of the triage decision for ``ticket_type`` (else the one for every type).
+
+    Every new ticket asks: kept in the process until a decision is deployed or changed.
+    """
+
+    def load() -> DecisionVersion | None:
+        triage = DecisionDefinition.objects.filter(triage=True)
+        candidates = (triage.filter(ticket_type=ticket_type).first(), triage.filter(ticket_type="").first())
+        for definition in candidates:
+            if definition is not None and (version := latest_version(definition)) is not None:
+                version.definition = definition  # the ``decided`` event names it
+                return version
+        return None
+
+    return refcache.cached(
+        ("decisions.triage", ticket_type),
+        ("workflows_decisiondefinition", "workflows_decisionversion"),
+        load,
+    )
 
 
 def decision_refs(bpmn_xml: str) -> list[str]:

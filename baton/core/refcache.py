@@ -1,0 +1,137 @@
+"""Reference data kept in the process, invalidated by the database itself.
+
+SLA policies, calendars, automation rules, decision tables, deployed flows, dispatch settings,
+delegations, notification preferences, role assignments, departments and sites change rarely and
+are read on every ticket change. :func:`cached` keeps what a loader read until one of the tables
+it read from changes, in any process.
+
+How a change is noticed: every watched table has a trigger (installed by its app's migration with
+:func:`watch`) that gives the table a new random ``stamp`` in ``core_tablestamp`` on every INSERT,
+UPDATE, DELETE (and TRUNCATE on PostgreSQL), whoever writes — a service, the admin, a shell, raw
+SQL. A cached value is used only while the stamps of its tables are the ones it was loaded under;
+reading the stamps is one small raw query. The stamps are random rather than counters so that a
+rolled-back change (whose stamp disappears with it) can never bring back a value cached inside it.
+A table with no stamp yet (a database emptied by ``flush``) is never cached.
+
+Cached values are shared by every request and thread of the process: loaders return things the
+callers only read (tuples, frozen dataclasses, model instances nobody saves).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar, cast
+
+from django.db import connection, migrations
+
+T = TypeVar("T")
+
+TABLE = "core_tablestamp"
+#: Past this many entries the cache starts again (keys per user or per site could grow).
+MAX_ENTRIES = 20_000
+
+_cache: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
+
+
+def stamps(tables: Sequence[str]) -> tuple[int, ...] | None:
+    """The current stamps of ``tables`` (in this transaction's view), or None if one has none."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, stamp FROM {TABLE}")  # noqa: S608 - our own table, a few rows
+        found = dict(cursor.fetchall())
+    values = tuple(found.get(name) for name in tables)
+    return None if None in values else cast(tuple[int, ...], values)
+
+
+def cached(key: Hashable, tables: Sequence[str], load: Callable[[], T]) -> T:
+    """``load()``'s result, reused until one of ``tables`` is written (see the module docstring)."""
+    current = stamps(tables)
+    if current is not None:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == current:
+            return cast(T, hit[1])
+    value = load()
+    if current is not None:
+        if len(_cache) >= MAX_ENTRIES:
+            _cache.clear()
+        _cache[key] = (current, value)
+    return value
+
+
+def clear() -> None:
+    """Forget everything (tests that swap databases; never needed for correctness otherwise)."""
+    _cache.clear()
+
+
+# ---------------------------------------------------------------------------- triggers (migrations)
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION baton_stamp_table() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO {TABLE} (name, stamp)
+    VALUES (TG_TABLE_NAME, floor(random() * 9007199254740991)::bigint)
+    ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""  # noqa: S608 - fixed text
+_SQLITE_OPS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _sqlite_trigger(table: str, op: str) -> str:
+    # table names are checked by watch()
+    stamp = f"INSERT INTO {TABLE} (name, stamp) VALUES ('{table}', random())"  # noqa: S608
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS baton_stamp_{table}_{op.lower()} AFTER {op} ON {table} BEGIN "
+        f"{stamp} ON CONFLICT(name) DO UPDATE SET stamp = excluded.stamp; END;"
+    )
+
+
+def trigger_statements(vendor: str, tables: Sequence[str], *, create: bool) -> list[str]:
+    """SQL that starts (or stops) stamping ``tables`` on every write."""
+    out: list[str] = []
+    if vendor == "postgresql":
+        if create:
+            out.append(_PG_FUNCTION)
+        for table in tables:
+            out.append(f"DROP TRIGGER IF EXISTS baton_stamp ON {table};")
+            out.append(f"DROP TRIGGER IF EXISTS baton_stamp_truncate ON {table};")
+            if create:
+                out.append(
+                    f"CREATE TRIGGER baton_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION baton_stamp_table();"
+                )
+                out.append(
+                    f"CREATE TRIGGER baton_stamp_truncate AFTER TRUNCATE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION baton_stamp_table();"
+                )
+    elif vendor == "sqlite":
+        for table in tables:
+            for op in _SQLITE_OPS:
+                out.append(f"DROP TRIGGER IF EXISTS baton_stamp_{table}_{op.lower()};")
+                if create:
+                    out.append(_sqlite_trigger(table, op))
+    if create:
+        random = "floor(random() * 9007199254740991)::bigint" if vendor == "postgresql" else "random()"
+        for table in tables:  # a first stamp, so the table is cached from the start
+            first = f"INSERT INTO {TABLE} (name, stamp) VALUES ('{table}', {random})"  # noqa: S608
+            out.append(f"{first} ON CONFLICT (name) DO NOTHING;")
+    return out
+
+
+def watch(*tables: str) -> Any:
+    """A migration operation that makes :func:`cached` notice every write to ``tables``."""
+    bad = [name for name in tables if not _IDENTIFIER.fullmatch(name)]
+    if bad:
+        raise ValueError(f"Not table names: {bad}")
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for sql in trigger_statements(schema_editor.connection.vendor, tables, create=True):
+            schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        for sql in trigger_statements(schema_editor.connection.vendor, tables, create=False):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
