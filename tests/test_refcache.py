@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from baton.automation.models import DispatchSetting, Strategy
-from baton.core import refcache
+from baton.core import bus, refcache
 from baton.sla.models import SlaPolicy
 from baton.sla.queries import active_policies
 from baton.tickets.tests.helpers import open_ticket
@@ -68,6 +68,27 @@ def test_a_value_loaded_inside_a_rolled_back_change_is_not_served_afterwards(org
         assert inside == 1
         transaction.set_rollback(True)
     assert refcache.cached("test.settings", [TABLE], lambda: DispatchSetting.objects.count()) == 0
+
+
+def test_inside_a_change_the_stamps_are_read_once_and_a_late_load_is_keyed_by_the_new_stamp(org) -> None:
+    count = DispatchSetting.objects.count
+
+    class Boom(Exception):
+        pass
+
+    refcache.cached("test.first", [TABLE], count)
+    with pytest.raises(Boom), bus.atomic_block():
+        with CaptureQueriesContext(connection) as ctx:
+            assert refcache.cached("test.first", [TABLE], count) == 0
+            assert refcache.cached("test.first", [TABLE], count) == 0
+        assert [q["sql"] for q in ctx.captured_queries] == ["SELECT name, stamp FROM core_tablestamp"]
+        DispatchSetting.objects.create(department=org.north, strategy=Strategy.LEAST_LOADED)
+        assert refcache.cached("test.first", [TABLE], count) == 0  # as the change first saw it
+        assert refcache.cached("test.second", [TABLE], count) == 1  # a miss loads what is there now
+        raise Boom
+    # The change rolled back: what "test.second" loaded inside it must not come back.
+    assert refcache.cached("test.second", [TABLE], count) == 0
+    assert refcache.cached("test.first", [TABLE], count) == 0
 
 
 def test_a_table_without_a_stamp_is_never_cached(org) -> None:

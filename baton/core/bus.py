@@ -51,6 +51,7 @@ class DomainEvent:
 Handler = Callable[[DomainEvent], bool | None]
 
 _subscribers: list[tuple[str, Handler]] = []
+_finishers: list[Callable[[], None]] = []
 _causes: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("bus_causes", default=())
 
 
@@ -74,6 +75,21 @@ def subscribe(name: str, handler: Handler) -> None:
 def unsubscribe(name: str, handler: Handler) -> None:
     if (name, handler) in _subscribers:
         _subscribers.remove((name, handler))
+
+
+def on_delivered(hook: Callable[[], None]) -> None:
+    """Call ``hook`` when a change's events are all delivered, before it commits. Idempotent.
+
+    For subscribers that gather their writes over the change and make them in one statement
+    (the SLA app's new clocks); a hook must not emit events.
+    """
+    if hook not in _finishers:
+        _finishers.append(hook)
+
+
+def off_delivered(hook: Callable[[], None]) -> None:
+    if hook in _finishers:
+        _finishers.remove(hook)
 
 
 def subscribers() -> list[tuple[str, Handler]]:
@@ -148,6 +164,10 @@ def _deliver() -> bool:
         for name, handler in list(_subscribers):
             if name in ("*", event.name) and handler(event):
                 changed = True
+    for hook in list(_finishers):
+        hook()
+    if _state.pending:
+        raise RuntimeError("A bus.on_delivered hook emitted events; it must only write.")
     return changed
 
 

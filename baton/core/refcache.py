@@ -9,8 +9,9 @@ How a change is noticed: every watched table has a trigger (installed by its app
 :func:`watch`) that gives the table a new random ``stamp`` in ``core_tablestamp`` on every INSERT,
 UPDATE, DELETE (and TRUNCATE on PostgreSQL), whoever writes — a service, the admin, a shell, raw
 SQL. A cached value is used only while the stamps of its tables are the ones it was loaded under;
-reading the stamps is one small raw query. The stamps are random rather than counters so that a
-rolled-back change (whose stamp disappears with it) can never bring back a value cached inside it.
+reading the stamps is one small raw query (once per bus change, see :func:`stamps`). The stamps are
+random rather than counters so that a rolled-back change (whose stamp disappears with it) can never
+bring back a value cached inside it.
 A table with no stamp yet (a database emptied by ``flush``) is never cached.
 
 Cached values are shared by every request and thread of the process: loaders return things the
@@ -25,6 +26,8 @@ from typing import Any, TypeVar, cast
 
 from django.db import connection, migrations
 
+from baton.core import bus
+
 T = TypeVar("T")
 
 TABLE = "core_tablestamp"
@@ -32,24 +35,54 @@ TABLE = "core_tablestamp"
 MAX_ENTRIES = 20_000
 
 _cache: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
+_MEMO = "refcache.stamps"
 
 
-def stamps(tables: Sequence[str]) -> tuple[int, ...] | None:
-    """The current stamps of ``tables`` (in this transaction's view), or None if one has none."""
+def _read_stamps() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, stamp FROM {TABLE}")  # noqa: S608 - our own table, a few rows
-        found = dict(cursor.fetchall())
+        return dict(cursor.fetchall())
+
+
+def _of(found: dict[str, int], tables: Sequence[str]) -> tuple[int, ...] | None:
     values = tuple(found.get(name) for name in tables)
     return None if None in values else cast(tuple[int, ...], values)
 
 
+def stamps(tables: Sequence[str], *, fresh: bool = False) -> tuple[int, ...] | None:
+    """The stamps of ``tables``, or None if one has none.
+
+    Inside a bus change they are read once, at the change's first lookup, and again only when a
+    lookup misses (``fresh``): the change and the subscribers reacting to it see the reference data
+    as it was when they first asked (as ``bus.scratch`` lookups always have). Outside a change every
+    call reads them.
+    """
+    if not bus.publishing():
+        return _of(_read_stamps(), tables)
+    shared = bus.scratch()
+    found = None if fresh else shared.get(_MEMO)
+    if found is None:
+        found = shared[_MEMO] = _read_stamps()
+    return _of(found, tables)
+
+
 def cached(key: Hashable, tables: Sequence[str], load: Callable[[], T]) -> T:
-    """``load()``'s result, reused until one of ``tables`` is written (see the module docstring)."""
+    """``load()``'s result, reused until one of ``tables`` is written (see the module docstring).
+
+    A value is stored under stamps read just before it was loaded, never under the ones remembered
+    for the change: a value loaded after the change wrote one of its tables is keyed by the change's
+    own new stamp, which a rollback takes away for good.
+    """
     current = stamps(tables)
     if current is not None:
         hit = _cache.get(key)
         if hit is not None and hit[0] == current:
             return cast(T, hit[1])
+        if bus.publishing():  # read again: the change or another process may have written since
+            current = stamps(tables, fresh=True)
+            hit = _cache.get(key)
+            if current is not None and hit is not None and hit[0] == current:
+                return cast(T, hit[1])
     value = load()
     if current is not None:
         if len(_cache) >= MAX_ENTRIES:

@@ -30,6 +30,8 @@ Which event does what to the ticket's clocks:
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -254,9 +256,32 @@ HANDLERS = {
 }
 
 
+#: Handlers that only start clocks: the rest read or change existing clocks, so the clocks this change
+#: started are written first (``clocks.write_pending``).
+STARTING_ONLY = frozenset({on_created, on_step_entered})
+
+
+def _after_pending(
+    handler: Callable[[bus.DomainEvent], bool | None],
+) -> Callable[[bus.DomainEvent], bool | None]:
+    @functools.wraps(handler)
+    def run(event: bus.DomainEvent) -> bool | None:
+        clocks.write_pending()
+        return handler(event)
+
+    return run
+
+
+_SUBSCRIBED = {
+    name: handler if handler in STARTING_ONLY else _after_pending(handler)
+    for name, handler in HANDLERS.items()
+}
+
+
 def subscribe_all() -> None:
-    for name, handler in HANDLERS.items():
+    for name, handler in _SUBSCRIBED.items():
         bus.subscribe(name, handler)
+    bus.on_delivered(clocks.write_pending)
 
 
 __all__ = ["HANDLERS", "OPEN_CLOCK_STATES", "ClockState", "subscribe_all"]

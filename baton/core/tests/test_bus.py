@@ -126,3 +126,32 @@ def test_ticket_events_written_outside_a_publishing_transaction_are_refused(org)
         with pytest.raises(RuntimeError, match=r"outside bus\.atomic"):
             events.flush(ticket)
     assert ticket.events.count() == before
+
+
+def test_on_delivered_hooks_run_once_after_every_event_before_the_commit(org, received):
+    seen_at_hook: list[int] = []
+
+    def hook() -> None:
+        seen_at_hook.append(len(received))
+        assert Ticket.objects.count() == 1  # inside the transaction, after the service's writes
+
+    bus.on_delivered(hook)
+    try:
+        open_ticket(org)
+    finally:
+        bus.off_delivered(hook)
+    assert seen_at_hook == [len(received)]
+    assert len(received) == 3
+
+
+def test_an_on_delivered_hook_that_emits_rolls_the_change_back(org):
+    def hook() -> None:
+        bus.emit("late", ticket_id=None)
+
+    bus.on_delivered(hook)
+    try:
+        with pytest.raises(RuntimeError, match="must only write"):
+            open_ticket(org)
+    finally:
+        bus.off_delivered(hook)
+    assert Ticket.objects.count() == 0

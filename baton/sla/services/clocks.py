@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from django.db import connection
+
+from baton.core import bus
 from baton.sla.calendar import ClockPaused, Pause
 from baton.sla.models import ClockState, SlaClock, SlaTimer, TimerKind
 from baton.sla.models.clocks import OPEN_CLOCK_STATES
@@ -57,22 +60,19 @@ def _schedule(clock: SlaClock) -> None:
         clock.warning_at = target.due(clock.started_at, pauses, fraction=clock.warning_percent / 100)
 
 
-def _replace_timers(clock: SlaClock, *, new: bool = False) -> None:
-    """Unfired warning/breach timers at the clock's current times (none unless it is running).
+def _replace_timers(clock: SlaClock) -> None:
+    """Unfired warning/breach timers at the clock's current times (none unless it is running)."""
+    SlaTimer.objects.filter(
+        clock=clock, fired_at__isnull=True, kind__in=(TimerKind.WARNING, TimerKind.BREACH)
+    ).delete()
+    fired = set(SlaTimer.objects.filter(clock=clock, fired_at__isnull=False).values_list("kind", flat=True))
+    SlaTimer.objects.bulk_create(_timers(clock, fired))
 
-    ``new``: the clock was just created, so it has no timers yet to delete or to have fired.
-    """
-    if not new:
-        SlaTimer.objects.filter(
-            clock=clock, fired_at__isnull=True, kind__in=(TimerKind.WARNING, TimerKind.BREACH)
-        ).delete()
+
+def _timers(clock: SlaClock, fired: set[str]) -> list[SlaTimer]:
+    """The (unsaved) warning/breach timers a clock should have, given the kinds that already fired."""
     if clock.state != ClockState.RUNNING or clock.due_at is None:
-        return
-    fired: set[str] = (
-        set()
-        if new
-        else set(SlaTimer.objects.filter(clock=clock, fired_at__isnull=False).values_list("kind", flat=True))
-    )
+        return []
     rows = []
     if clock.warning_at is not None and TimerKind.WARNING not in fired and clock.breached_at is None:
         rows.append(
@@ -82,7 +82,7 @@ def _replace_timers(clock: SlaClock, *, new: bool = False) -> None:
         rows.append(
             SlaTimer(clock=clock, ticket_id=clock.ticket_id, kind=TimerKind.BREACH, due_at=clock.due_at)
         )
-    SlaTimer.objects.bulk_create(rows)
+    return rows
 
 
 def start_clock(
@@ -98,7 +98,9 @@ def start_clock(
     """A new running (or, while the ticket waits, paused) clock with its timers.
 
     ``own_target`` is what the flow or the priority promises without a policy (kept so a policy
-    change can fall back to it).
+    change can fall back to it). Inside a bus change the clock is written with the others the
+    change starts, in one statement, by :func:`write_pending` (before anything reads clocks, and
+    when the change's events are all delivered); outside one it is written at once.
     """
     clock = SlaClock(
         own_target=own_target,
@@ -115,14 +117,48 @@ def start_clock(
         state=ClockState.PAUSED if paused else ClockState.RUNNING,
     )
     _schedule(clock)
-    clock.save(force_insert=True)
-    _replace_timers(clock, new=True)
-    if step is not None and not paused:
-        escalation.arm_step_levels(clock=clock, step=step, ticket=ticket)
+    new = (clock, step if step is not None and not paused else None, ticket)
+    if bus.publishing():
+        bus.scratch().setdefault(_PENDING, []).append(new)
+    else:
+        _write([new])
     return clock
 
 
+_PENDING = "sla.pending_clocks"
+_NewClock = tuple[SlaClock, Step | None, Ticket]
+
+
+def write_pending() -> None:
+    """Write the clocks started so far in this change (and their timers); nothing outside a change.
+
+    Called before any read of a ticket's clocks in a change, and by the bus once its events are
+    all delivered (``apps.SlaConfig.ready``).
+    """
+    if bus.publishing():
+        pending: list[_NewClock] = bus.scratch().pop(_PENDING, [])
+        if pending:
+            _write(pending)
+
+
+def _write(new: Sequence[_NewClock]) -> None:
+    """New clocks with their warning/breach timers and (for a step's) its escalation levels: two INSERTs."""
+    rows = [clock for clock, _, _ in new]
+    if connection.features.can_return_rows_from_bulk_insert:
+        SlaClock.objects.bulk_create(rows)
+    else:  # an old SQLite: the ids are needed for the timers
+        for clock in rows:
+            clock.save(force_insert=True)
+    timers: list[SlaTimer] = []
+    for clock, step, ticket in new:
+        timers.extend(_timers(clock, set()))
+        if step is not None:
+            timers.extend(escalation.step_level_timers(clock=clock, step=step, ticket=ticket))
+    SlaTimer.objects.bulk_create(timers)
+
+
 def open_clocks(ticket_id: int, kinds: Iterable[str] | None = None) -> list[SlaClock]:
+    write_pending()
     rows = SlaClock.objects.filter(ticket_id=ticket_id, state__in=OPEN_CLOCK_STATES)
     if kinds is not None:
         rows = rows.filter(kind__in=list(kinds))

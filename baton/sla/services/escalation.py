@@ -56,8 +56,10 @@ def levels_for(*, ticket: Ticket, step_key: str) -> list[EscalationLevel]:
     ]
 
 
-def _arm(clock: SlaClock, anchor: str, since: datetime, ticket: Ticket, step_key: str) -> int:
-    rows = [
+def _level_timers(
+    clock: SlaClock, anchor: str, since: datetime, ticket: Ticket, step_key: str
+) -> list[SlaTimer]:
+    return [
         SlaTimer(
             clock=clock,
             ticket_id=clock.ticket_id,
@@ -68,12 +70,17 @@ def _arm(clock: SlaClock, anchor: str, since: datetime, ticket: Ticket, step_key
         for level in levels_for(ticket=ticket, step_key=step_key)
         if level.anchor == anchor
     ]
+
+
+def _arm(clock: SlaClock, anchor: str, since: datetime, ticket: Ticket, step_key: str) -> int:
+    rows = _level_timers(clock, anchor, since, ticket, step_key)
     SlaTimer.objects.bulk_create(rows)
     return len(rows)
 
 
-def arm_step_levels(*, clock: SlaClock, step: Step, ticket: Ticket) -> int:
-    return _arm(clock, EscalationAnchor.STEP_START, step.entered_at, ticket, step.key)
+def step_level_timers(*, clock: SlaClock, step: Step, ticket: Ticket) -> list[SlaTimer]:
+    """The (unsaved) timers of the levels counted from the step's start, for a new step clock."""
+    return _level_timers(clock, EscalationAnchor.STEP_START, step.entered_at, ticket, step.key)
 
 
 def arm_breach_levels(*, clock: SlaClock, step: Step, ticket: Ticket, breached_at: datetime) -> int:

@@ -35,6 +35,7 @@ def recompute_ticket(
 
     Runs in the caller's transaction (the ticket row is locked here).
     """
+    clocks.write_pending()
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("customer", "department")

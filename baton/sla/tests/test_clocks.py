@@ -6,7 +6,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from baton.automation.models import DispatchSetting
 from baton.core.errors import Forbidden, InvalidTransition, ValidationFailed
 from baton.sla.models import ClockState, SlaClock, SlaTimer
 from baton.sla.services import recompute
@@ -14,7 +17,7 @@ from baton.tickets import services
 from baton.tickets.models import Status, StepState, TicketEvent
 from baton.tickets.tests.helpers import accept, active_step, dispatch, fresh, open_ticket, repair
 
-from .factories import T0, clocks_of, pending, store_calendar, store_policy
+from .factories import T0, clocks_of, escalation, pending, store_calendar, store_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +332,36 @@ def test_a_late_repair_rejected_at_acceptance_is_reported_as_breached_by_the_swe
         )
     )
     assert breaches == [T0 + timedelta(hours=4)]
+
+
+def test_a_new_ticket_writes_its_clocks_and_timers_in_one_statement_each(org):
+    store_policy()
+    escalation("Task_dispatch", ("step_start", timedelta(minutes=10), ["superior"], ["in_app"]))
+    with time_machine.travel(T0, tick=False), CaptureQueriesContext(connection) as ctx:
+        ticket = open_ticket(org)
+    inserts = [q["sql"].split("(", 1)[0] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    assert inserts.count('INSERT INTO "sla_slaclock" ') == 1
+    assert inserts.count('INSERT INTO "sla_slatimer" ') == 1
+    assert pending(ticket) == [
+        ("dispatch", "breach", T0 + timedelta(minutes=30)),
+        ("dispatch", "warning", T0 + timedelta(minutes=24)),
+        ("resolve", "breach", T0 + timedelta(hours=4)),
+        ("resolve", "warning", T0 + timedelta(minutes=192)),
+        ("step:Task_dispatch", "breach", T0 + timedelta(minutes=30)),
+        ("step:Task_dispatch", "escalation", T0 + timedelta(minutes=10)),
+        ("step:Task_dispatch", "warning", T0 + timedelta(minutes=24)),
+    ]
+
+
+def test_clocks_started_in_a_change_are_seen_by_the_rest_of_it(org):
+    """Auto-dispatch hands the new ticket's dispatch step on in the same change that opened it: the
+    dispatch clocks started moments before (not yet written) are found and stopped."""
+    DispatchSetting.objects.create(department=org.north, strategy="least_loaded")
+    with time_machine.travel(T0, tick=False):
+        ticket = open_ticket(org)
+    clocks = clocks_of(ticket)
+    assert active_step(ticket).key == "Task_repair"
+    assert clocks["step:Task_dispatch"].state == ClockState.STOPPED
+    assert clocks["step:Task_dispatch"].met_at == T0
+    assert clocks["step:Task_repair"].state == ClockState.RUNNING
+    assert [kind for kind, _, _ in pending(ticket)] == ["resolve", "step:Task_repair"]
