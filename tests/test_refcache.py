@@ -76,16 +76,20 @@ def test_inside_a_change_the_stamps_are_read_once_and_a_late_load_is_keyed_by_th
     class Boom(Exception):
         pass
 
+    def change() -> None:
+        with bus.atomic_block():
+            with CaptureQueriesContext(connection) as ctx:
+                assert refcache.cached("test.first", [TABLE], count) == 0
+                assert refcache.cached("test.first", [TABLE], count) == 0
+            assert [q["sql"] for q in ctx.captured_queries] == ["SELECT name, stamp FROM core_tablestamp"]
+            DispatchSetting.objects.create(department=org.north, strategy=Strategy.LEAST_LOADED)
+            assert refcache.cached("test.first", [TABLE], count) == 0  # as the change first saw it
+            assert refcache.cached("test.second", [TABLE], count) == 1  # a miss loads what is there now
+            raise Boom
+
     refcache.cached("test.first", [TABLE], count)
-    with pytest.raises(Boom), bus.atomic_block():
-        with CaptureQueriesContext(connection) as ctx:
-            assert refcache.cached("test.first", [TABLE], count) == 0
-            assert refcache.cached("test.first", [TABLE], count) == 0
-        assert [q["sql"] for q in ctx.captured_queries] == ["SELECT name, stamp FROM core_tablestamp"]
-        DispatchSetting.objects.create(department=org.north, strategy=Strategy.LEAST_LOADED)
-        assert refcache.cached("test.first", [TABLE], count) == 0  # as the change first saw it
-        assert refcache.cached("test.second", [TABLE], count) == 1  # a miss loads what is there now
-        raise Boom
+    with pytest.raises(Boom):
+        change()
     # The change rolled back: what "test.second" loaded inside it must not come back.
     assert refcache.cached("test.second", [TABLE], count) == 0
     assert refcache.cached("test.first", [TABLE], count) == 0
