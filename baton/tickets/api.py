@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from baton.accounts import queries as people
 from baton.accounts.models import Role, User
-from baton.assets.models import Asset
+from baton.assets import queries as asset_queries
 from baton.core import clock
 from baton.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from baton.core.types import DbId
@@ -191,19 +191,7 @@ def list_tickets(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
 
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
-    # order_by(): no ORDER BY to compile for a primary-key lookup (the hottest write path).
-    asset = (
-        next(
-            iter(
-                Asset.objects.filter(pk=payload.asset_id)
-                .select_related("site__region__department__dispatcher", "site__customer", "customer")
-                .order_by()[:1]
-            ),
-            None,
-        )
-        if payload.asset_id
-        else None
-    )
+    asset = asset_queries.asset_for_report(payload.asset_id) if payload.asset_id else None
     if payload.asset_id and asset is None:
         raise ValidationFailed("No such asset.", fields={"asset_id": ["not found"]})
     site = None
