@@ -491,7 +491,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["latency_load_average_before"] = [round(x, 2) for x in load_before]
     lat = result["latency_at_full_size"]
     result["bars"] = {
-        "create_per_second >= 200": result["create"]["per_second"] >= BARS["create_per_second"],
+        # The creation bar is set for SQLite in one process; on PostgreSQL the figure is reported only.
+        "create_per_second >= 200 (SQLite)": (
+            result["create"]["per_second"] >= BARS["create_per_second"]
+            if connection.vendor == "sqlite"
+            else "not a bar on PostgreSQL"
+        ),
         "todo p95 <= 50 ms (page and API)": max(lat["todo_page"]["p95_ms"], lat["api_todo"]["p95_ms"])
         <= BARS["todo_p95_ms"],
         "list p95 <= 100 ms (page and API)": max(
