@@ -128,3 +128,49 @@ def test_new_tickets_read_no_policy_rows_until_a_policy_changes(org) -> None:
     assert [p.pk for p in active_policies()] == [policy.pk]
     ticket = open_ticket(org)
     assert ticket.due_at == ticket.created_at + timedelta(hours=3)
+
+
+def _triggers_on(table: str) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger "
+                "WHERE tgrelid = %s::regclass AND tgname LIKE 'baton_stamp%%'",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+                "AND name LIKE 'baton_stamp%%'",
+                [table],
+            )
+        return int(cursor.fetchone()[0])
+
+
+def test_every_watched_table_has_its_triggers_after_migrate() -> None:
+    expected = 2 if connection.vendor == "postgresql" else 3  # PG: row ops + TRUNCATE; SQLite: one per op
+    assert {table: _triggers_on(table) for table in refcache.WATCHED_TABLES} == dict.fromkeys(
+        refcache.WATCHED_TABLES, expected
+    )
+
+
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped_and_forgets_what_was_cached(org) -> None:
+    calls: list[int] = []
+    refcache.cached("test.rebuilt", [TABLE], counting_loader(calls))
+    with connection.cursor() as cursor:  # what SQLite does to a table's triggers when a migration rebuilds it
+        for sql in refcache.trigger_statements(connection.vendor, [TABLE], create=False):
+            if sql.startswith("DROP TRIGGER"):
+                cursor.execute(sql)
+    assert _triggers_on(TABLE) == 0
+    assert refcache.install_triggers(connection) == sorted(refcache.WATCHED_TABLES)
+    assert _triggers_on(TABLE) == (2 if connection.vendor == "postgresql" else 3)
+    refcache.cached("test.rebuilt", [TABLE], counting_loader(calls))
+    assert len(calls) == 2  # the value cached before the migration was not trusted after it
+    before = stamp()
+    DispatchSetting.objects.create(department=org.north, strategy=Strategy.LEAST_LOADED)
+    assert stamp() != before
+
+
+def test_a_table_that_is_not_watched_cannot_be_cached() -> None:
+    with pytest.raises(ValueError, match="tickets_ticket"):
+        refcache.cached("test.unwatched", ["tickets_ticket"], lambda: 1)

@@ -195,13 +195,17 @@ def atomic_block() -> Iterator[None]:
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A nested transaction for one subscriber's work: if it raises, its writes roll back and the
-    events it queued are dropped too (so nobody reacts to a change that never happened)."""
+    events it queued are dropped too (so nobody reacts to a change that never happened), and
+    ``scratch`` is put back as it was (nobody reads an object shared by work that was undone)."""
     mark = len(_state.pending)
+    before = dict(_state.scratch)
     try:
         with transaction.atomic():
             yield
     except BaseException:
         del _state.pending[mark:]
+        _state.scratch.clear()
+        _state.scratch.update(before)
         raise
 
 

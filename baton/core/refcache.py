@@ -37,6 +37,32 @@ MAX_ENTRIES = 20_000
 _cache: dict[Hashable, tuple[tuple[int, ...], Any]] = {}
 _MEMO = "refcache.stamps"
 
+#: Every table a cached value may be read from. Each has stamping triggers: installed by its app's
+#: migration (``watch``) and installed again after every ``migrate`` (``install_triggers``), because
+#: SQLite drops a table's triggers when a migration rebuilds the table.
+WATCHED_TABLES = frozenset(
+    {
+        "accounts_department",
+        "accounts_roleassignment",
+        "accounts_delegation",
+        "customers_site",
+        "sla_businesscalendar",
+        "sla_workingperiod",
+        "sla_calendarholiday",
+        "sla_slapolicy",
+        "sla_slasteptarget",
+        "sla_escalationpolicy",
+        "sla_escalationlevel",
+        "automation_rule",
+        "automation_dispatchsetting",
+        "notifications_usernotificationpreference",
+        "workflows_flowdefinition",
+        "workflows_flowversion",
+        "workflows_decisiondefinition",
+        "workflows_decisionversion",
+    }
+)
+
 
 def _read_stamps() -> dict[str, int]:
     with connection.cursor() as cursor:
@@ -69,10 +95,14 @@ def stamps(tables: Sequence[str], *, fresh: bool = False) -> tuple[int, ...] | N
 def cached(key: Hashable, tables: Sequence[str], load: Callable[[], T]) -> T:
     """``load()``'s result, reused until one of ``tables`` is written (see the module docstring).
 
+    Every table the loader reads must be named in ``tables`` and be one of :data:`WATCHED_TABLES`.
+
     A value is stored under stamps read just before it was loaded, never under the ones remembered
     for the change: a value loaded after the change wrote one of its tables is keyed by the change's
     own new stamp, which a rollback takes away for good.
     """
+    if not WATCHED_TABLES.issuperset(tables):
+        raise ValueError(f"Not watched (no stamping triggers): {sorted(set(tables) - WATCHED_TABLES)}")
     current = stamps(tables)
     if current is not None:
         hit = _cache.get(key)
@@ -153,6 +183,23 @@ def trigger_statements(vendor: str, tables: Sequence[str], *, create: bool) -> l
     return out
 
 
+def install_triggers(connection: Any) -> list[str]:
+    """(Re)install the stamping triggers of every watched table that exists, and give each a new
+    stamp; returns the tables. Run after every ``migrate`` (``core``'s ``migrate`` command): a
+    migration that rebuilt a table on SQLite took its triggers, and values cached before a
+    migration are not trusted after it."""
+    existing = set(connection.introspection.table_names())
+    if TABLE not in existing:
+        return []
+    tables = sorted(WATCHED_TABLES & existing)
+    random = "floor(random() * 9007199254740991)::bigint" if connection.vendor == "postgresql" else "random()"
+    with connection.cursor() as cursor:
+        for sql in trigger_statements(connection.vendor, tables, create=True):
+            cursor.execute(sql)
+        cursor.execute(f"UPDATE {TABLE} SET stamp = {random}")  # noqa: S608 - fixed text
+    return tables
+
+
 def watch(*tables: str) -> Any:
     """A migration operation that makes :func:`cached` notice every write to ``tables``."""
     bad = [name for name in tables if not _IDENTIFIER.fullmatch(name)]
@@ -166,5 +213,7 @@ def watch(*tables: str) -> Any:
     def backwards(apps: Any, schema_editor: Any) -> None:
         for sql in trigger_statements(schema_editor.connection.vendor, tables, create=False):
             schema_editor.execute(sql)
+        names = ", ".join(f"'{name}'" for name in tables)  # no stamp: never cached again
+        schema_editor.execute(f"DELETE FROM {TABLE} WHERE name IN ({names})")  # noqa: S608
 
     return migrations.RunPython(forwards, backwards, elidable=False)

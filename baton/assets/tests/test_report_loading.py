@@ -22,8 +22,10 @@ def test_the_asset_comes_with_site_region_department_dispatcher_and_customers(
     with django_assert_num_queries(0):
         assert asset.pk == org.asset.pk
         assert asset.site.code == org.site.code
-        assert asset.site.region.department == org.north
-        assert asset.site.region.department.dispatcher == org.dispatcher
+        department = asset.site.region.department
+        assert department == org.north
+        assert department is not None
+        assert department.dispatcher == org.dispatcher
         assert asset.site.customer == org.site.customer
         assert asset.customer == own_customer
         assert asset.under_warranty is not None
@@ -37,4 +39,6 @@ def test_missing_pieces_are_none_and_an_unknown_asset_is_not_found(org: Any) -> 
     asset = asset_for_report(org.asset.pk)
     assert asset is not None
     assert asset.customer is None
-    assert asset.site.region.department.dispatcher is None
+    department = asset.site.region.department
+    assert department is not None
+    assert department.dispatcher is None

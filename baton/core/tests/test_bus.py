@@ -155,3 +155,21 @@ def test_an_on_delivered_hook_that_emits_rolls_the_change_back(org):
     finally:
         bus.off_delivered(hook)
     assert Ticket.objects.count() == 0
+
+
+def test_a_failed_savepoint_puts_scratch_back_as_it_was():
+    with bus.atomic_block():
+        bus.scratch()["kept"] = 1
+
+        def undone() -> None:
+            with bus.savepoint():
+                bus.scratch()["kept"] = 2
+                bus.scratch()["undone"] = 3
+                raise ValidationFailed("no")
+
+        with pytest.raises(ValidationFailed):
+            undone()
+        assert bus.scratch() == {"kept": 1}
+        with bus.savepoint():
+            bus.scratch()["done"] = 4
+        assert bus.scratch() == {"kept": 1, "done": 4}

@@ -73,3 +73,18 @@ def test_audit_verify_names_the_tampered_ticket(org):
     assert lines[-1] == "checked 3 tickets, 2 with altered history"
     assert altered.number in str(exc.value)
     assert truncated.number in str(exc.value)
+
+
+def test_migrate_puts_back_audit_triggers_a_table_rebuild_dropped(org):
+    """SQLite drops a table's triggers when a migration rebuilds it; ``migrate`` installs them again."""
+    ticket = open_ticket(org)
+    with connection.cursor() as cursor:
+        dbtriggers.remove(cursor, connection.vendor)
+    call_command("migrate", verbosity=0)  # core's migrate: nothing to apply, triggers put back
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TicketEvent.objects.filter(ticket=ticket).update(kind="nothing_happened")
+    assert set(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True)) == {
+        "created",
+        "step_entered",
+        "status_changed",
+    }
