@@ -108,6 +108,17 @@
     if (root && root.querySelectorAll) { setup(root); }
   });
 
+  /* htmx drops 4xx responses. A form marked data-swap-errors gets its refusal back re-rendered
+     (422: the field errors; 409: why it no longer applies), so swap those in like a success. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if ((status === 422 || status === 409) && form && form.closest && form.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   /* Disable a form's submit buttons once it is sent, so a double tap does not post twice. */
   document.addEventListener("submit", function (event) {
     var form = event.target;
