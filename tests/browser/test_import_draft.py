@@ -138,7 +138,7 @@ def test_a_file_that_is_not_xml_is_refused_on_the_page_and_nothing_is_stored(org
     # then the flow page comes back with the reason, and no draft is kept, nothing deployed
     error = admin.locator("[data-testid=import-error]")
     expect(error).to_have_text(
-        "无法读取文件：The BPMN file is not well-formed XML: Start tag expected, '<' not found, "
+        "无法读取文件：文件不是格式正确的 XML：Start tag expected, '<' not found, "
         "line 1, column 1 (<string>, line 1)"
     )
     assert path_of(admin) == "/flows/repair/import/"

@@ -23,6 +23,7 @@ from lxml import etree
 from baton.core.errors import BatonError, ValidationFailed
 from baton.workflows.engine import FlowValidationError
 from baton.workflows.engine.safexml import MAX_XML_BYTES, parse_xml
+from baton.workflows.forms.problems import localize
 
 from .structure import BPMN_NS, structure_problems
 
@@ -77,7 +78,7 @@ def read_bpmn(data: bytes) -> ImportedFile:
         root = parse_xml(data, "BPMN", max_bytes=MAX_IMPORT_BYTES)
     except FlowValidationError as exc:
         message = str(exc.problems[0].message) if exc.problems else str(exc)
-        _refused(_("The file cannot be read: %(reason)s") % {"reason": message})
+        _refused(_("The file cannot be read: %(reason)s") % {"reason": localize(message)})
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         _refused(
             _("This is not a BPMN 2.0 file: its root element is <%(tag)s>, not bpmn:definitions.")
