@@ -35,8 +35,8 @@ PROBLEMS = [
     ),
     (
         "Task_log",
-        "scriptTask「Log reminder」不受支持：scripts would run code on the server; use a service task "
-        "with a registered topic or a business rule task。",
+        "脚本任务「Log reminder」不受支持：脚本会在服务器上运行代码；"
+        "请改用注册了主题的服务任务，或业务规则任务。",
     ),
     (
         "Task_order",

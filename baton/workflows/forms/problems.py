@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import get_language
 
 from baton.workflows.engine import Problem
+from baton.workflows.engine.lint import UNSUPPORTED
 
 _LABEL = r"(?P<{0}tag>[A-Za-z]+)(?: '(?P<{0}name>.*?)')? \((?P<{0}id>[^()]*)\)"
 _KINDS = {
@@ -32,6 +33,16 @@ _KINDS = {
     "endEvent": "结束事件",
     "boundaryEvent": "计时器",
     "intermediateCatchEvent": "中间计时器",
+    # elements Baton refuses (engine.lint.UNSUPPORTED)
+    "scriptTask": "脚本任务",
+    "sendTask": "发送任务",
+    "receiveTask": "接收任务",
+    "callActivity": "调用活动",
+    "intermediateThrowEvent": "中间抛出事件",
+    "eventBasedGateway": "事件网关",
+    "complexGateway": "复杂网关",
+    "transaction": "事务",
+    "adHocSubProcess": "临时子流程",
 }
 
 
@@ -140,6 +151,30 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+#: Why an element is not supported (``engine.lint.UNSUPPORTED``, by element), as a Chinese page says it.
+_UNSUPPORTED_ZH = {
+    "scriptTask": "脚本会在服务器上运行代码；请改用注册了主题的服务任务，或业务规则任务",
+    "sendTask": "不支持消息；请改用服务任务",
+    "receiveTask": "不支持消息；请改用用户任务或定时器",
+    "callActivity": "暂不支持调用其他流程；请在子流程中画出这些步骤",
+    "intermediateThrowEvent": "不支持抛出事件（消息、信号、升级）",
+    "eventBasedGateway": "不支持等待多个事件之一；请改用边界定时器",
+    "complexGateway": "不支持复杂网关；请改用排他、包容或并行网关",
+    "transaction": "不支持事务；请改用子流程",
+    "adHocSubProcess": "不支持临时子流程；请改用子流程",
+    "dataObject": "不支持数据对象；路由数据来自步骤的表单字段",
+    "dataObjectReference": "不支持数据对象；路由数据来自步骤的表单字段",
+    "dataStoreReference": "不支持数据存储",
+    "multiInstanceLoopCharacteristics": "重复元素（多实例）只能用在步骤上，作为或签/会签审批",
+    "standardLoopCharacteristics": "不支持重复步骤（循环）；请用网关画出循环",
+    "ioSpecification": "不支持数据输入和输出",
+    "dataInputAssociation": "不支持数据关联",
+    "dataOutputAssociation": "不支持数据关联",
+    "messageFlow": "不支持泳池之间的消息",
+}
+_DETAILS_ZH = {UNSUPPORTED[tag]: chinese for tag, chinese in _UNSUPPORTED_ZH.items() if tag in UNSUPPORTED}
+
+
 @dataclass(frozen=True)
 class ShownProblem:
     element_id: str | None
@@ -161,7 +196,8 @@ def localize(message: str, language: str | None = None) -> str:
         if match is None:
             continue
         groups = match.groupdict()
-        values = {"detail": groups.get("detail") or ""}
+        detail = groups.get("detail") or ""
+        values = {"detail": _DETAILS_ZH.get(detail, detail)}
         for prefix in ("a", "b"):
             if groups.get(f"{prefix}tag"):
                 values[prefix] = _element(match, prefix)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from baton.workflows import services as flows
+from baton.workflows.engine.lint import UNSUPPORTED
 from baton.workflows.forms import flow_template, localize
 from baton.workflows.models import FlowVersion
 
@@ -170,3 +171,16 @@ def test_an_old_version_opens_read_only_and_downloads(org: Any) -> None:
 def test_problems_are_said_in_chinese_where_we_know_how(english: str, chinese: str) -> None:
     assert localize(english, "zh-hans") == chinese
     assert localize(english, "en") == english
+
+
+def test_every_unsupported_element_is_explained_in_chinese() -> None:
+    for tag, reason in UNSUPPORTED.items():
+        english = f"{tag} 'X' (Node_1) is not supported: {reason}."
+        said = localize(english, "zh-hans")
+        assert said.endswith("。")
+        assert not any("a" <= ch <= "z" for ch in said.split("不受支持：", 1)[1]), (tag, said)
+    assert localize(
+        f"scriptTask 'Run it' (Task_script) is not supported: {UNSUPPORTED['scriptTask']}.", "zh"
+    ) == (
+        "脚本任务「Run it」不受支持：脚本会在服务器上运行代码；请改用注册了主题的服务任务，或业务规则任务。"
+    )
