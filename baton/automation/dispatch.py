@@ -299,10 +299,11 @@ def on_step_entered(event: bus.DomainEvent) -> bool:
     entered = ticket_queries.step_in_change(event.step_id)
     if entered is None:
         return False
-    spec = step_spec(ticket_queries.ticket_in_change(event.ticket_id), entered)
+    entered_on = ticket_queries.ticket_in_change(event.ticket_id)
+    spec = step_spec(entered_on, entered)
     if spec is None or not is_dispatch_step(spec):
         return False
-    strategy = strategy_for(ticket_queries.ticket_in_change(event.ticket_id), spec)
+    strategy = strategy_for(entered_on, spec)
     if strategy is None:
         return False
     step = next(  # the row as it is now: still active, on an open ticket (locked by the service)

@@ -27,7 +27,12 @@ def share_in_change(obj: Ticket | Step) -> None:
     and ``services.entering`` the steps it creates. Outside a bus change this does nothing.
     """
     if bus.publishing():
-        bus.scratch()[(type(obj).__name__, obj.pk)] = obj
+        bus.scratch()[_shared(type(obj), obj.pk)] = obj
+
+
+def _shared(model: type[Ticket | Step], pk: int) -> tuple[str, int]:
+    """The ``bus.scratch`` key an object written in this change is shared under."""
+    return (f"shared.{model.__name__}", pk)
 
 
 def ticket_in_change(ticket_id: int) -> Ticket:
@@ -38,10 +43,10 @@ def ticket_in_change(ticket_id: int) -> Ticket:
     and re-reads the row.
     """
     shared = bus.scratch()
-    ticket: Ticket | None = shared.get(("Ticket", ticket_id))
+    ticket: Ticket | None = shared.get(_shared(Ticket, ticket_id))
     if ticket is None:
         ticket = Ticket.objects.select_related("customer", "department").get(pk=ticket_id)
-        shared[("Ticket", ticket_id)] = ticket
+        shared[_shared(Ticket, ticket_id)] = ticket
     return ticket
 
 
@@ -51,7 +56,7 @@ def step_in_change(step_id: int) -> Step | None:
     For what does not change once a step is entered — key, name, ticket, entered and due times;
     read the row again for its state.
     """
-    step: Step | None = bus.scratch().get(("Step", step_id))
+    step: Step | None = bus.scratch().get(_shared(Step, step_id))
     if step is None:
         step = Step.objects.select_related("owner").filter(pk=step_id).order_by().first()
     return step

@@ -65,13 +65,20 @@ def _replace_timers(clock: SlaClock) -> None:
     SlaTimer.objects.filter(
         clock=clock, fired_at__isnull=True, kind__in=(TimerKind.WARNING, TimerKind.BREACH)
     ).delete()
-    fired = set(SlaTimer.objects.filter(clock=clock, fired_at__isnull=False).values_list("kind", flat=True))
-    SlaTimer.objects.bulk_create(_timers(clock, fired))
+    if _running_due(clock) is not None:
+        fired = SlaTimer.objects.filter(clock=clock, fired_at__isnull=False).values_list("kind", flat=True)
+        SlaTimer.objects.bulk_create(_timers(clock, set(fired)))
+
+
+def _running_due(clock: SlaClock) -> datetime | None:
+    """The due time of a running clock (only those have warning/breach timers), else None."""
+    return clock.due_at if clock.state == ClockState.RUNNING else None
 
 
 def _timers(clock: SlaClock, fired: set[str]) -> list[SlaTimer]:
     """The (unsaved) warning/breach timers a clock should have, given the kinds that already fired."""
-    if clock.state != ClockState.RUNNING or clock.due_at is None:
+    due_at = _running_due(clock)
+    if due_at is None:
         return []
     rows = []
     if clock.warning_at is not None and TimerKind.WARNING not in fired and clock.breached_at is None:
@@ -79,9 +86,7 @@ def _timers(clock: SlaClock, fired: set[str]) -> list[SlaTimer]:
             SlaTimer(clock=clock, ticket_id=clock.ticket_id, kind=TimerKind.WARNING, due_at=clock.warning_at)
         )
     if TimerKind.BREACH not in fired and clock.breached_at is None:
-        rows.append(
-            SlaTimer(clock=clock, ticket_id=clock.ticket_id, kind=TimerKind.BREACH, due_at=clock.due_at)
-        )
+        rows.append(SlaTimer(clock=clock, ticket_id=clock.ticket_id, kind=TimerKind.BREACH, due_at=due_at))
     return rows
 
 
